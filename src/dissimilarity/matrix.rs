@@ -1,0 +1,282 @@
+//! A precomputed `n × n` dissimilarity matrix, owned or borrowed.
+
+use super::{Dissimilarity, check_buffer, check_index, check_weighted_shapes};
+use crate::{Error, Float, par};
+use faer::reborrow::ReborrowMut;
+use faer::{Accum, Mat, MatMut, MatRef};
+
+enum Storage<'a, F> {
+    Owned(Mat<F>),
+    Borrowed(MatRef<'a, F>),
+}
+
+/// A precomputed dissimilarity matrix `D` with `D[(i, j)] = d(i, j)`.
+///
+/// Validated once at construction (square, finite, non-negative), so training never
+/// checks a value again. Column-major storage (faer's default) makes every column
+/// `d(·, c)` a contiguous slice that training reads without copying.
+///
+/// ```
+/// use median_lvq::{Dissimilarity, Precomputed};
+/// use faer::mat;
+///
+/// let d = Precomputed::new(mat![[0.0, 1.0], [2.0, 0.0]])?;
+/// assert_eq!(d.d(1, 0)?, 2.0);
+/// // A borrowed view copies nothing.
+/// let m = mat![[0.0_f32, 1.0], [1.0, 0.0]];
+/// let view = Precomputed::from_ref(m.as_ref())?;
+/// assert_eq!(view.len(), 2);
+/// # Ok::<(), median_lvq::Error>(())
+/// ```
+pub struct Precomputed<'a, F: Float> {
+    storage: Storage<'a, F>,
+}
+
+impl<F: Float> Precomputed<'static, F> {
+    /// Takes ownership of a dissimilarity matrix.
+    ///
+    /// # Errors
+    /// [`Error::NotSquare`], [`Error::Empty`], [`Error::NonFinite`] or
+    /// [`Error::Negative`] naming the first bad entry in row-major order.
+    pub fn new(matrix: Mat<F>) -> Result<Self, Error> {
+        validate(matrix.as_ref())?;
+        Ok(Self { storage: Storage::Owned(matrix) })
+    }
+
+    /// Dissimilarities `d(i, j) = 1 − s(i, j)` from a similarity matrix with values in
+    /// `[0, 1]` (as distributed with many similarity benchmarks).
+    ///
+    /// # Errors
+    /// A non-finite similarity, or one above 1 (a negative dissimilarity), named by
+    /// position; [`Error::NotSquare`] / [`Error::Empty`] for a bad shape.
+    ///
+    /// ```
+    /// use median_lvq::{Dissimilarity, Precomputed};
+    /// let d = Precomputed::from_similarity(faer::mat![[1.0, 0.25], [0.25, 1.0]].as_ref())?;
+    /// assert_eq!(d.d(0, 1)?, 0.75);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    pub fn from_similarity(s: MatRef<'_, F>) -> Result<Self, Error> {
+        check_square(s)?;
+        check_finite_similarity(s)?;
+        Self::new(Mat::from_fn(s.nrows(), s.ncols(), |i, j| F::one() - s[(i, j)]))
+    }
+
+    /// Dissimilarities of the kernel form `d(i, j) = s(i, i) + s(j, j) − 2 s(i, j)`,
+    /// the squared distance in the feature space of a positive semi-definite
+    /// similarity.
+    ///
+    /// For an indefinite similarity this can be negative; such values are **clipped to
+    /// 0** (the nearest admissible dissimilarity), which is also what rounding needs for
+    /// a semi-definite one.
+    ///
+    /// # Errors
+    /// A non-finite similarity, named by position; [`Error::NotSquare`] /
+    /// [`Error::Empty`] for a bad shape.
+    ///
+    /// ```
+    /// use median_lvq::{Dissimilarity, Precomputed};
+    /// let d = Precomputed::from_similarity_kernel(faer::mat![[2.0, 0.5], [0.5, 1.0]].as_ref())?;
+    /// assert_eq!(d.d(0, 1)?, 2.0);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    pub fn from_similarity_kernel(s: MatRef<'_, F>) -> Result<Self, Error> {
+        check_square(s)?;
+        check_finite_similarity(s)?;
+        let two = F::one() + F::one();
+        Self::new(Mat::from_fn(s.nrows(), s.ncols(), |i, j| {
+            let d = s[(i, i)] + s[(j, j)] - two * s[(i, j)];
+            if d > F::zero() { d } else { F::zero() }
+        }))
+    }
+}
+
+impl<'a, F: Float> Precomputed<'a, F> {
+    /// Borrows a dissimilarity matrix without copying it.
+    ///
+    /// # Errors
+    /// As for [`Precomputed::new`].
+    pub fn from_ref(matrix: MatRef<'a, F>) -> Result<Self, Error> {
+        validate(matrix)?;
+        Ok(Self { storage: Storage::Borrowed(matrix) })
+    }
+
+    /// The matrix as a view.
+    pub fn as_ref(&self) -> MatRef<'_, F> {
+        match &self.storage {
+            Storage::Owned(m) => m.as_ref(),
+            Storage::Borrowed(m) => *m,
+        }
+    }
+}
+
+fn check_square<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {
+    if m.nrows() != m.ncols() {
+        return Err(Error::NotSquare { rows: m.nrows(), cols: m.ncols() });
+    }
+    if m.nrows() == 0 {
+        return Err(Error::Empty { what: "the matrix" });
+    }
+    Ok(())
+}
+
+/// The first entry (row-major) failing `bad`, found with a fast column-major scan first.
+fn first_bad<F: Float>(m: MatRef<'_, F>, bad: impl Fn(F) -> bool) -> Option<(usize, usize, F)> {
+    let any = (0..m.ncols()).any(|j| (0..m.nrows()).any(|i| bad(m[(i, j)])));
+    if !any {
+        return None;
+    }
+    (0..m.nrows()).find_map(|i| (0..m.ncols()).find_map(|j| bad(m[(i, j)]).then(|| (i, j, m[(i, j)]))))
+}
+
+fn check_finite_similarity<F: Float>(s: MatRef<'_, F>) -> Result<(), Error> {
+    match first_bad(s, |v| !v.is_finite()) {
+        Some((row, col, v)) => Err(Error::NonFinite { what: "similarity", row, col, value: v.as_f64() }),
+        None => Ok(()),
+    }
+}
+
+fn validate<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {
+    check_square(m)?;
+    match first_bad(m, |v| !(v.is_finite() && v >= F::zero())) {
+        Some((row, col, v)) => crate::error::check_dissimilarity(row, col, v),
+        None => Ok(()),
+    }
+}
+
+/// Candidates per product block: fixed, so results never depend on the thread count.
+const BLOCK: usize = 256;
+
+impl<F: Float> Dissimilarity<F> for Precomputed<'_, F> {
+    fn len(&self) -> usize {
+        self.as_ref().nrows()
+    }
+
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        let m = self.as_ref();
+        check_index(i, m.nrows())?;
+        check_index(j, m.ncols())?;
+        Ok(m[(i, j)])
+    }
+
+    fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
+        let m = self.as_ref();
+        check_index(c, m.ncols())?;
+        match m.col(c).try_as_col_major() {
+            Some(col) => Ok(col.as_slice()),
+            None => {
+                check_buffer(buf.len(), m.nrows())?;
+                for (i, slot) in buf.iter_mut().enumerate() {
+                    *slot = m[(i, c)];
+                }
+                Ok(buf)
+            }
+        }
+    }
+
+    /// `out = D[:, candidates]ᵀ · weights`, with faer's `matmul` on fixed blocks of
+    /// candidates (blocks in parallel, each product sequential: deterministic).
+    fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
+        let n = self.len();
+        check_weighted_shapes(n, candidates, weights, &out)?;
+        let m = self.as_ref();
+        let kk = weights.ncols();
+        let blocks = candidates.len().div_ceil(BLOCK);
+        let results = par::map_init(
+            blocks,
+            || Mat::<F>::zeros(0, 0),
+            |gather, b| {
+                let start = b * BLOCK;
+                let cand = &candidates[start..(start + BLOCK).min(candidates.len())];
+                let contiguous = cand.windows(2).all(|w| w[1] == w[0] + 1);
+                let mut res = Mat::<F>::zeros(cand.len(), kk);
+                let lhs = if contiguous {
+                    m.subcols(cand[0], cand.len())
+                } else {
+                    *gather = Mat::from_fn(n, cand.len(), |i, r| m[(i, cand[r])]);
+                    gather.as_ref()
+                };
+                faer::linalg::matmul::matmul(res.as_mut(), Accum::Replace, lhs.transpose(), weights, F::one(), faer::Par::Seq);
+                res
+            },
+        );
+        let mut out = out;
+        for (b, res) in results.iter().enumerate() {
+            out.rb_mut().subrows_mut(b * BLOCK, res.nrows()).copy_from(res);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::mat;
+
+    #[test]
+    fn rejects_bad_matrices_naming_the_first_bad_entry() {
+        assert_eq!(Precomputed::new(Mat::<f64>::zeros(2, 3)).err(), Some(Error::NotSquare { rows: 2, cols: 3 }));
+        assert!(matches!(Precomputed::new(Mat::<f64>::zeros(0, 0)), Err(Error::Empty { .. })));
+        let e = Precomputed::new(mat![[0.0, f64::NAN], [-1.0, 0.0]]).err();
+        assert!(matches!(e, Some(Error::NonFinite { row: 0, col: 1, .. })), "{e:?}");
+        let e = Precomputed::new(mat![[0.0, 1.0], [-1.0, f64::INFINITY]]).err();
+        assert_eq!(e, Some(Error::Negative { row: 1, col: 0, value: -1.0 }));
+        let e = Precomputed::new(mat![[0.0, f32::NEG_INFINITY], [1.0, 0.0]]).err();
+        assert!(matches!(e, Some(Error::NonFinite { row: 0, col: 1, .. })));
+    }
+
+    #[test]
+    fn similarity_constructors() {
+        let s = mat![[1.0_f64, 0.2, 0.9], [0.2, 1.0, 0.4], [0.9, 0.4, 1.0]];
+        let d = Precomputed::from_similarity(s.as_ref()).unwrap();
+        assert!((d.d(0, 1).unwrap() - 0.8).abs() < 1e-12);
+        let k = Precomputed::from_similarity_kernel(s.as_ref()).unwrap();
+        assert!((k.d(0, 1).unwrap() - 1.6).abs() < 1e-12);
+        assert_eq!(k.d(2, 2).unwrap(), 0.0);
+        let e = Precomputed::from_similarity(mat![[1.0, 1.5], [0.0, 1.0]].as_ref()).err();
+        assert!(matches!(e, Some(Error::Negative { row: 0, col: 1, .. })));
+        let e = Precomputed::from_similarity_kernel(mat![[1.0, f64::NAN], [0.0, 1.0]].as_ref()).err();
+        assert!(matches!(e, Some(Error::NonFinite { what: "similarity", row: 0, col: 1, .. })));
+        // Indefinite: clipped to zero.
+        let k = Precomputed::from_similarity_kernel(mat![[0.0, 1.0], [1.0, 0.0]].as_ref()).unwrap();
+        assert_eq!(k.d(0, 1).unwrap(), 0.0);
+    }
+
+    #[test]
+    fn columns_and_indices() {
+        let d = Precomputed::new(mat![[0.0, 1.0, 2.0], [3.0, 0.0, 4.0], [5.0, 6.0, 0.0]]).unwrap();
+        let mut buf = vec![0.0; 3];
+        assert_eq!(d.column(2, &mut buf).unwrap(), &[2.0, 4.0, 0.0]);
+        assert!(matches!(d.column(3, &mut buf), Err(Error::IndexOutOfRange { index: 3, .. })));
+        assert!(d.d(0, 7).is_err());
+        // A transposed view is not column-major: the buffer is filled instead.
+        let m = mat![[0.0, 1.0], [2.0, 0.0]];
+        let t = Precomputed::from_ref(m.as_ref().transpose()).unwrap();
+        let mut buf = vec![9.0; 2];
+        assert_eq!(t.column(0, &mut buf).unwrap(), &[0.0, 1.0]);
+        let mut short = vec![0.0; 1];
+        assert!(matches!(t.column(0, &mut short), Err(Error::ShapeMismatch { .. })));
+    }
+
+    #[test]
+    fn weighted_sums_match_naive_and_default() {
+        let n = 600;
+        let m = Mat::from_fn(n, n, |i, j| ((i * 7 + j * 13) % 17) as f64 + if i == j { 0.0 } else { 1.0 });
+        let d = Precomputed::new(m.clone()).unwrap();
+        let w = Mat::from_fn(n, 3, |i, k| ((i + k) % 5) as f64 - 2.0);
+        for cand in [(0..n).collect::<Vec<_>>(), vec![5, 3, 599, 0, 17]] {
+            let mut out = Mat::zeros(cand.len(), 3);
+            d.weighted_sums(&cand, w.as_ref(), out.as_mut()).unwrap();
+            for (r, &c) in cand.iter().enumerate() {
+                for k in 0..3 {
+                    let naive: f64 = (0..n).map(|i| w[(i, k)] * m[(i, c)]).sum();
+                    assert!((out[(r, k)] - naive).abs() < 1e-9);
+                }
+            }
+        }
+        let mut out = Mat::zeros(2, 2);
+        assert!(d.weighted_sums(&[0, 1], w.as_ref(), out.as_mut()).is_err());
+        let mut out = Mat::zeros(1, 3);
+        assert!(matches!(d.weighted_sums(&[n], w.as_ref(), out.as_mut()), Err(Error::IndexOutOfRange { .. })));
+    }
+}

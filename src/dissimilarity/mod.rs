@@ -1,0 +1,163 @@
+//! Sources of dissimilarity: the one abstraction training runs on.
+//!
+//! A [`Dissimilarity`] answers `d(i, j)` for `n` objects. Orientation matters because
+//! dissimilarities need not be symmetric: **`d(i, j)` is object `i` seen from prototype
+//! candidate `j`**. A *column* `d(·, c)` therefore holds every object's dissimilarity to
+//! the candidate `c`; training reads columns, never rows.
+
+mod matrix;
+
+pub use matrix::Precomputed;
+
+use crate::{Error, Float};
+use faer::{MatMut, MatRef};
+
+/// `n` objects and a dissimilarity between them.
+///
+/// Implementations must return finite, non-negative values (or an [`Error`] naming the
+/// pair); training trusts them. The only required methods are [`len`](Self::len) and
+/// [`d`](Self::d); sources override [`column`](Self::column) and
+/// [`weighted_sums`](Self::weighted_sums) when they can do better than one `d` at a
+/// time.
+///
+/// ```
+/// use median_lvq::{Dissimilarity, Error};
+///
+/// /// Absolute difference of numbers on a line.
+/// struct Line(Vec<f64>);
+///
+/// impl Dissimilarity<f64> for Line {
+///     fn len(&self) -> usize { self.0.len() }
+///     fn d(&self, i: usize, j: usize) -> Result<f64, Error> {
+///         let (a, b) = (self.0.get(i), self.0.get(j));
+///         match (a, b) {
+///             (Some(a), Some(b)) => Ok((a - b).abs()),
+///             _ => Err(Error::IndexOutOfRange { what: "object", index: i.max(j), len: self.0.len() }),
+///         }
+///     }
+/// }
+///
+/// let line = Line(vec![0.0, 1.0, 3.0]);
+/// let mut buf = vec![0.0; 3];
+/// assert_eq!(line.column(2, &mut buf)?, &[3.0, 2.0, 0.0]);
+/// # Ok::<(), Error>(())
+/// ```
+pub trait Dissimilarity<F: Float>: Sync {
+    /// Number of objects `n`.
+    fn len(&self) -> usize;
+
+    /// Whether there are no objects.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `d(i, j)`: object `i` seen from candidate `j`.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an index `>= len()`; a source computing values on
+    /// the fly also reports a non-finite or negative value.
+    fn d(&self, i: usize, j: usize) -> Result<F, Error>;
+
+    /// The column `d(·, c)` (length `n`): the hot path of training.
+    ///
+    /// Fills `buf` (length `n`, provided by the caller so that nothing is allocated per
+    /// call) and returns it, or returns a view of storage the source already holds.
+    ///
+    /// # Errors
+    /// As for [`d`](Self::d), and [`Error::ShapeMismatch`] if `buf.len() != n`.
+    fn column<'a>(&'a self, c: usize, buf: &'a mut [F]) -> Result<&'a [F], Error> {
+        check_buffer(buf.len(), self.len())?;
+        for (i, slot) in buf.iter_mut().enumerate() {
+            *slot = self.d(i, c)?;
+        }
+        Ok(buf)
+    }
+
+    /// Weighted sums `out[r, k] = Σ_i weights[i, k] · d(i, candidates[r])`.
+    ///
+    /// `weights` is `n × K`, `out` is `candidates.len() × K`. This is the one product
+    /// behind the linearised proposals and the medoid searches of initialisation; the
+    /// default evaluates it column by column in parallel, and sources with structure
+    /// (a matrix, vectors, a kernel) compute it with a matrix product.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] for inconsistent shapes, [`Error::IndexOutOfRange`] for
+    /// a bad candidate, and any error of [`column`](Self::column).
+    fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
+        check_weighted_shapes(self.len(), candidates, weights, &out)?;
+        let n = self.len();
+        let rows = crate::par::map_init(
+            candidates.len(),
+            || vec![F::zero(); n],
+            |buf, r| -> Result<Vec<F>, Error> {
+                let col = self.column(candidates[r], buf)?;
+                Ok((0..weights.ncols()).map(|k| dot(weights.col(k), col)).collect())
+            },
+        );
+        let rows = crate::par::first_err(rows)?;
+        let mut out = out;
+        for (r, row) in rows.iter().enumerate() {
+            for (k, &v) in row.iter().enumerate() {
+                out[(r, k)] = v;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Dot product of a faer column with a slice, in a fixed order.
+fn dot<F: Float>(w: faer::ColRef<'_, F>, x: &[F]) -> F {
+    let mut acc = F::zero();
+    for (i, &xi) in x.iter().enumerate() {
+        acc = acc + w[i] * xi;
+    }
+    acc
+}
+
+pub(crate) fn check_buffer(found: usize, n: usize) -> Result<(), Error> {
+    if found == n {
+        Ok(())
+    } else {
+        Err(Error::ShapeMismatch { what: "column buffer length (one entry per object)", expected: n, found })
+    }
+}
+
+pub(crate) fn check_index(index: usize, len: usize) -> Result<(), Error> {
+    if index < len { Ok(()) } else { Err(Error::IndexOutOfRange { what: "object", index, len }) }
+}
+
+pub(crate) fn check_weighted_shapes<F: Float>(
+    n: usize,
+    candidates: &[usize],
+    weights: MatRef<'_, F>,
+    out: &MatMut<'_, F>,
+) -> Result<(), Error> {
+    if weights.nrows() != n {
+        return Err(Error::ShapeMismatch { what: "weight rows (one per object)", expected: n, found: weights.nrows() });
+    }
+    if out.nrows() != candidates.len() {
+        return Err(Error::ShapeMismatch { what: "output rows (one per candidate)", expected: candidates.len(), found: out.nrows() });
+    }
+    if out.ncols() != weights.ncols() {
+        return Err(Error::ShapeMismatch { what: "output columns (one per weight column)", expected: weights.ncols(), found: out.ncols() });
+    }
+    if let Some(&bad) = candidates.iter().find(|&&c| c >= n) {
+        return Err(Error::IndexOutOfRange { what: "candidate", index: bad, len: n });
+    }
+    Ok(())
+}
+
+impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for &D {
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        (**self).d(i, j)
+    }
+    fn column<'a>(&'a self, c: usize, buf: &'a mut [F]) -> Result<&'a [F], Error> {
+        (**self).column(c, buf)
+    }
+    fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
+        (**self).weighted_sums(candidates, weights, out)
+    }
+}

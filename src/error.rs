@@ -1,0 +1,146 @@
+//! The crate's one error type.
+
+use thiserror::Error;
+
+/// Everything that can go wrong, with what, where and what to do.
+///
+/// Every fallible public function returns `Result<_, Error>`; no input reachable
+/// through the public API panics.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// There are no objects at all.
+    #[error("{what} is empty: at least two objects of two classes are needed")]
+    Empty {
+        /// What was empty.
+        what: &'static str,
+    },
+    /// A matrix that must be square is not.
+    #[error("the dissimilarity matrix is {rows} x {cols}; it must be square (n x n), with d(i, j) in row i, column j")]
+    NotSquare {
+        /// Rows found.
+        rows: usize,
+        /// Columns found.
+        cols: usize,
+    },
+    /// Two inputs that must have the same length or shape do not.
+    #[error("{what}: expected {expected}, found {found}")]
+    ShapeMismatch {
+        /// What was compared, e.g. "labels for the 150 objects".
+        what: &'static str,
+        /// The size required.
+        expected: usize,
+        /// The size given.
+        found: usize,
+    },
+    /// A dissimilarity (or similarity, or vector entry) is NaN or infinite.
+    #[error("{what} at ({row}, {col}) is {value}, which is not finite; remove or repair that entry")]
+    NonFinite {
+        /// What held the value ("dissimilarity", "similarity", "vector entry").
+        what: &'static str,
+        /// Row (object) index.
+        row: usize,
+        /// Column index.
+        col: usize,
+        /// The value as `f64`.
+        value: f64,
+    },
+    /// A dissimilarity is negative.
+    #[error("dissimilarity d({row}, {col}) = {value} is negative; dissimilarities must be >= 0 (shift or clip them, or build them from similarities with the kernel form)")]
+    Negative {
+        /// Row (object) index.
+        row: usize,
+        /// Column (prototype candidate) index.
+        col: usize,
+        /// The value as `f64`.
+        value: f64,
+    },
+    /// Fewer than two classes.
+    #[error("the labels hold {found} class(es); classification needs at least two")]
+    TooFewClasses {
+        /// Number of distinct labels found.
+        found: usize,
+    },
+    /// A class has fewer objects than the prototypes requested for it.
+    #[error("class #{class} (in sorted label order; e.g. object {example}) has {available} object(s) but {requested} prototype(s) were requested; lower the prototypes per class or add objects")]
+    TooFewObjects {
+        /// Position of the class in sorted label order.
+        class: usize,
+        /// One object of that class.
+        example: usize,
+        /// Objects of the class.
+        available: usize,
+        /// Prototypes requested.
+        requested: usize,
+    },
+    /// A training parameter is out of its domain.
+    #[error("parameter `{name}` = {value} is invalid: {expected}")]
+    InvalidParameter {
+        /// The parameter's name as in the builder.
+        name: &'static str,
+        /// The value given, formatted.
+        value: String,
+        /// What is allowed.
+        expected: &'static str,
+    },
+    /// A user-given prototype index is unusable.
+    #[error("initial prototype #{position} = object {index} is invalid: {reason}")]
+    InvalidInitialPrototype {
+        /// Position in the given list.
+        position: usize,
+        /// The index given.
+        index: usize,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+    /// An object index is out of range.
+    #[error("{what} index {index} is out of range: there are {len} objects")]
+    IndexOutOfRange {
+        /// What the index refers to.
+        what: &'static str,
+        /// The index given.
+        index: usize,
+        /// Number of objects.
+        len: usize,
+    },
+    /// A computation would need more memory than allowed or addressable.
+    #[error("{what} needs {needed} bytes, over the budget of {budget} bytes; {hint}")]
+    TooLarge {
+        /// What would be allocated.
+        what: &'static str,
+        /// Bytes it would need (saturated at `usize::MAX`).
+        needed: usize,
+        /// The budget.
+        budget: usize,
+        /// What to do instead.
+        hint: &'static str,
+    },
+}
+
+/// Checks one dissimilarity value; the single place where "finite and >= 0" is decided.
+#[inline]
+pub(crate) fn check_dissimilarity<F: crate::Float>(row: usize, col: usize, value: F) -> Result<(), Error> {
+    if !value.is_finite() {
+        Err(Error::NonFinite { what: "dissimilarity", row, col, value: value.as_f64() })
+    } else if value < F::zero() {
+        Err(Error::Negative { row, col, value: value.as_f64() })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_place_and_value() {
+        let e = check_dissimilarity(3, 4, f64::NAN).unwrap_err();
+        assert!(e.to_string().contains("(3, 4)"), "{e}");
+        let e = check_dissimilarity(1, 2, -0.5_f32).unwrap_err();
+        assert_eq!(e, Error::Negative { row: 1, col: 2, value: -0.5 });
+        assert!(e.to_string().contains("-0.5"));
+        assert!(check_dissimilarity(0, 0, 0.0_f64).is_ok());
+        assert!(check_dissimilarity(0, 0, f32::INFINITY).is_err());
+    }
+}

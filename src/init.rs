@@ -1,0 +1,275 @@
+//! Initial prototypes: class medoids, k-medoids within each class, stratified random
+//! draws, or user-given indices.
+
+use crate::classes::Classes;
+use crate::params::Init;
+use crate::{Dissimilarity, Error, Float};
+use faer::Mat;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::Rng;
+
+/// Uniform draw in `[0, 1)` with 53 random bits.
+fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Uniform index below `m` (`m > 0`), by the multiply-shift method.
+fn below(rng: &mut ChaCha8Rng, m: usize) -> usize {
+    ((u128::from(rng.next_u64()) * m as u128) >> 64) as usize
+}
+
+/// Index of the smallest value, the lowest index among ties.
+pub(crate) fn argmin<F: Float>(values: impl IntoIterator<Item = F>) -> Option<usize> {
+    let mut best: Option<(usize, F)> = None;
+    for (i, v) in values.into_iter().enumerate() {
+        if best.is_none_or(|(_, b)| v < b) {
+            best = Some((i, v));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// The prototypes to start from, grouped by class (class 0's first) except for
+/// [`Init::Given`], which keeps the user's order.
+pub(crate) fn initial_prototypes<F: Float, L, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    classes: &Classes<L>,
+    per_class: usize,
+    init: &Init,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<usize>, Error> {
+    if let Init::Given(given) = init {
+        return validate_given(given, classes);
+    }
+    let mut protos = Vec::with_capacity(per_class * classes.len());
+    for members in &classes.members {
+        let chosen = match init {
+            Init::StratifiedRandom => {
+                let mut pool = members.clone();
+                for j in 0..per_class {
+                    let pick = j + below(rng, pool.len() - j);
+                    pool.swap(j, pick);
+                }
+                pool.truncate(per_class);
+                pool
+            }
+            Init::KMedoids { rounds } => k_medoids(source, members, per_class, *rounds, rng)?,
+            Init::ClassMedoid | Init::Auto => k_medoids(source, members, per_class, 10, rng)?,
+            Init::Given(_) => Vec::new(),
+        };
+        protos.extend(chosen);
+    }
+    Ok(protos)
+}
+
+fn validate_given<L>(given: &[usize], classes: &Classes<L>) -> Result<Vec<usize>, Error> {
+    let n = classes.y.len();
+    let mut seen = vec![false; n];
+    let mut covered = vec![false; classes.len()];
+    for (position, &index) in given.iter().enumerate() {
+        let bad = |reason| Err(Error::InvalidInitialPrototype { position, index, reason });
+        match seen.get_mut(index) {
+            None => return bad("out of range: there are fewer objects"),
+            Some(true) => return bad("duplicated: each prototype must be a distinct object"),
+            Some(s) => *s = true,
+        }
+        if let Some(c) = classes.y.get(index).and_then(|&c| covered.get_mut(c)) {
+            *c = true;
+        }
+    }
+    if let Some(class) = covered.iter().position(|c| !c) {
+        let example = classes.members.get(class).and_then(|m| m.first()).copied().unwrap_or(0);
+        return Err(Error::InvalidParameter {
+            name: "init (given indices)",
+            value: format!("no index of class #{class} (e.g. object {example})"),
+            expected: "at least one prototype of every class",
+        });
+    }
+    Ok(given.to_vec())
+}
+
+/// Medoids of the groups `groups[j] ⊆ members`: the member of each group with the
+/// least summed dissimilarity to the group, through one weighted-sum call.
+fn group_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    members: &[usize],
+    groups: &[Vec<usize>],
+) -> Result<Vec<usize>, Error> {
+    let n = source.len();
+    let mut weights = Mat::<F>::zeros(n, groups.len());
+    for (j, g) in groups.iter().enumerate() {
+        for &i in g {
+            weights[(i, j)] = F::one();
+        }
+    }
+    let mut sums = Mat::<F>::zeros(members.len(), groups.len());
+    source.weighted_sums(members, weights.as_ref(), sums.as_mut())?;
+    // Position of each member in `members` (members are ascending).
+    groups
+        .iter()
+        .enumerate()
+        .map(|(j, g)| {
+            let rows: Vec<usize> = g.iter().filter_map(|i| members.binary_search(i).ok()).collect();
+            let best = argmin(rows.iter().map(|&r| sums[(r, j)])).and_then(|b| g.get(b)).copied();
+            best.ok_or(Error::Empty { what: "a class" })
+        })
+        .collect()
+}
+
+/// k-medoids within one class: medoid, `D`-weighted seeding, alternating rounds.
+fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    members: &[usize],
+    k: usize,
+    rounds: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<usize>, Error> {
+    let n = source.len();
+    let mut seeds = group_medoids(source, members, &[members.to_vec()])?;
+    if k == 1 {
+        return Ok(seeds);
+    }
+    let mut buf = vec![F::zero(); n];
+    // Dissimilarity of each member to its nearest seed so far.
+    let mut nearest: Vec<f64> = vec![f64::INFINITY; members.len()];
+    let mut chosen = vec![false; members.len()];
+    let mut update = |seed: usize, nearest: &mut Vec<f64>| -> Result<(), Error> {
+        let col = source.column(seed, &mut buf)?;
+        for (r, &i) in members.iter().enumerate() {
+            let v = col.get(i).map_or(f64::INFINITY, |x| x.as_f64());
+            if let Some(slot) = nearest.get_mut(r)
+                && v < *slot
+            {
+                *slot = v;
+            }
+        }
+        Ok(())
+    };
+    for &s in &seeds {
+        update(s, &mut nearest)?;
+        if let Ok(r) = members.binary_search(&s) {
+            chosen[r] = true;
+        }
+    }
+    while seeds.len() < k {
+        let eligible = |r: &usize| !chosen[*r];
+        let total: f64 = (0..members.len()).filter(eligible).map(|r| nearest[r]).sum();
+        let pick = if total > 0.0 && total.is_finite() {
+            let target = uniform(rng) * total;
+            let mut acc = 0.0;
+            let mut last = None;
+            let mut found = None;
+            for r in (0..members.len()).filter(eligible) {
+                if nearest[r] > 0.0 {
+                    acc += nearest[r];
+                    last = Some(r);
+                    if acc > target {
+                        found = Some(r);
+                        break;
+                    }
+                }
+            }
+            found.or(last)
+        } else {
+            let pool: Vec<usize> = (0..members.len()).filter(eligible).collect();
+            pool.get(below(rng, pool.len().max(1))).copied()
+        };
+        let Some(r) = pick else { break };
+        chosen[r] = true;
+        seeds.push(members[r]);
+        update(members[r], &mut nearest)?;
+    }
+    for _ in 0..rounds {
+        let groups = assign(source, members, &seeds)?;
+        let next = group_medoids(source, members, &groups)?;
+        if next == seeds {
+            break;
+        }
+        seeds = next;
+    }
+    Ok(seeds)
+}
+
+/// Splits `members` by nearest seed (ties: the lowest seed); every seed keeps itself.
+fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    members: &[usize],
+    seeds: &[usize],
+) -> Result<Vec<Vec<usize>>, Error> {
+    let n = source.len();
+    let mut best = vec![(usize::MAX, F::infinity()); members.len()];
+    let mut buf = vec![F::zero(); n];
+    for (j, &s) in seeds.iter().enumerate() {
+        let col = source.column(s, &mut buf)?;
+        for (r, &i) in members.iter().enumerate() {
+            let v = col.get(i).copied().unwrap_or(F::infinity());
+            if best[r].0 == usize::MAX || v < best[r].1 {
+                best[r] = (j, v);
+            }
+        }
+    }
+    let mut groups = vec![Vec::new(); seeds.len()];
+    for (r, &i) in members.iter().enumerate() {
+        let j = seeds.iter().position(|&s| s == i).unwrap_or(best[r].0);
+        if let Some(g) = groups.get_mut(j) {
+            g.push(i);
+        }
+    }
+    Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Precomputed;
+    use rand_chacha::rand_core::SeedableRng;
+
+    fn line(xs: &[f64]) -> Precomputed<'static, f64> {
+        Precomputed::new(Mat::from_fn(xs.len(), xs.len(), |i, j| (xs[i] - xs[j]).powi(2))).unwrap()
+    }
+
+    #[test]
+    fn medoid_and_k_medoids_on_a_line() {
+        // Class 0: two clumps around 0 and 10; class 1: around 100.
+        let xs = [0.0, 0.5, 1.0, 10.0, 10.5, 11.0, 100.0, 101.0, 102.0];
+        let labels = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+        let d = line(&xs);
+        let classes = Classes::encode(&labels);
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let one = initial_prototypes(&d, &classes, 1, &Init::ClassMedoid, &mut rng).unwrap();
+        assert_eq!(one, vec![2, 7]);
+        let two = initial_prototypes(&d, &classes, 2, &Init::Auto, &mut rng).unwrap();
+        let mut class0 = two[..2].to_vec();
+        class0.sort();
+        assert_eq!(class0, vec![1, 4], "one medoid per clump");
+        let r = initial_prototypes(&d, &classes, 3, &Init::StratifiedRandom, &mut rng).unwrap();
+        assert_eq!(r.len(), 6);
+        assert!(r[..3].iter().all(|&i| labels[i] == 0) && r[3..].iter().all(|&i| labels[i] == 1));
+    }
+
+    #[test]
+    fn duplicates_give_distinct_seeds() {
+        let xs = [1.0, 1.0, 1.0, 1.0, 5.0, 5.0];
+        let d = line(&xs);
+        let classes = Classes::encode(&[0, 0, 0, 0, 1, 1]);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let p = initial_prototypes(&d, &classes, 2, &Init::Auto, &mut rng).unwrap();
+        assert_eq!(p.len(), 4);
+        let mut s = p.clone();
+        s.sort();
+        s.dedup();
+        assert_eq!(s.len(), 4);
+    }
+
+    #[test]
+    fn given_indices_are_validated() {
+        let classes = Classes::encode(&[0, 0, 1, 1]);
+        let d = line(&[0.0, 1.0, 2.0, 3.0]);
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let mut given = |g: Vec<usize>| initial_prototypes(&d, &classes, 1, &Init::Given(g), &mut rng);
+        assert_eq!(given(vec![3, 0]).unwrap(), vec![3, 0]);
+        assert!(matches!(given(vec![0, 9]), Err(Error::InvalidInitialPrototype { position: 1, index: 9, .. })));
+        assert!(matches!(given(vec![0, 0, 2]), Err(Error::InvalidInitialPrototype { position: 1, index: 0, .. })));
+        assert!(matches!(given(vec![0, 1]), Err(Error::InvalidParameter { .. })));
+    }
+}

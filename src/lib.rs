@@ -1,0 +1,46 @@
+//! # median-lvq
+//!
+//! Median learning vector quantization (median GLVQ; Nebel, Hammer, Frohberg and
+//! Villmann 2015): supervised classification of objects known only through a
+//! dissimilarity. Training picks a few **actual data objects** per class as
+//! prototypes so that the nearest-prototype rule classifies well; the model is a
+//! handful of real examples that a person can look at.
+//!
+//! Training runs on any [`Dissimilarity`]; the cost never rises (each accepted jump
+//! is an exact improvement), results are deterministic for a seed on any thread
+//! count, and bad input gives an [`Error`], never a panic.
+//!
+//! ```
+//! use median_lvq::{MedianLvqParams, Precomputed, accuracy};
+//! use faer::Mat;
+//!
+//! let x = [0.0, 0.5, 1.0, 5.0, 5.5, 6.0_f64];
+//! let labels = [0, 0, 0, 1, 1, 1];
+//! let d = Precomputed::new(Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).abs()))?;
+//! let model = MedianLvqParams::new().fit(&d, &labels)?;
+//! let all: Vec<usize> = (0..6).collect();
+//! let predicted = model.predict_objects(&d, &all)?;
+//! assert_eq!(accuracy(&predicted.labels, &labels)?, 1.0);
+//! # Ok::<(), median_lvq::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod classes;
+pub mod datasets;
+pub mod dissimilarity;
+mod error;
+mod float;
+mod init;
+mod model;
+mod par;
+mod params;
+mod train;
+mod transfer;
+
+pub use dissimilarity::{Dissimilarity, Precomputed};
+pub use error::Error;
+pub use float::Float;
+pub use model::{MedianLvq, Prediction, Termination, accuracy};
+pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};
+pub use transfer::Transfer;

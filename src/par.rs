@@ -1,0 +1,29 @@
+//! Thin switch between rayon and sequential iteration (feature `parallel`).
+//!
+//! Every parallel loop in the crate computes each item independently and in a fixed
+//! order of operations, so results never depend on the number of threads.
+
+/// Maps `f` over `0..n` with a per-worker scratch value from `init`, keeping order.
+pub(crate) fn map_init<S, T, I, G>(n: usize, init: I, f: G) -> Vec<T>
+where
+    T: Send,
+    I: Fn() -> S + Sync + Send,
+    G: Fn(&mut S, usize) -> T + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..n).into_par_iter().map_init(init, f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        let mut s = init();
+        (0..n).map(|i| f(&mut s, i)).collect()
+    }
+}
+
+/// The first error in index order, or all values: deterministic whatever the threads.
+pub(crate) fn first_err<T, E>(v: Vec<Result<T, E>>) -> Result<Vec<T>, E> {
+    v.into_iter().collect()
+}
+

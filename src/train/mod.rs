@@ -1,0 +1,215 @@
+//! Training: generalized EM over discrete prototype positions (ALGORITHM.md).
+//!
+//! Each sweep visits every prototype once, in descending order of the cost of its
+//! receptive field, and takes its best improving jump. A jump is accepted only when
+//! its exact `ΔE` (summed in `f64`) is below `−tolerance · Σ v`, so the recorded cost
+//! strictly decreases and training terminates.
+
+mod search;
+mod state;
+
+use crate::classes::Classes;
+use crate::init::{argmin, initial_prototypes};
+use crate::model::{MedianLvq, Termination};
+use crate::params::{Candidates, ClassWeights, MedianLvqParams, Search, ValidParams};
+use crate::{Dissimilarity, Error, Float, par};
+use faer::Mat;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+use search::{JumpFrame, linear_weights};
+pub(crate) use state::{Problem, State};
+
+/// What one training run produced.
+struct Run {
+    protos: Vec<usize>,
+    history: Vec<f64>,
+    sweeps: usize,
+    termination: Termination,
+}
+
+impl<F: Float> MedianLvqParams<F> {
+    /// Checks the parameters, then fits; see [`ValidParams::fit`].
+    ///
+    /// # Errors
+    /// Any error of [`check`](Self::check) or of [`ValidParams::fit`].
+    pub fn fit<L: Clone + Ord, D: Dissimilarity<F> + ?Sized>(&self, source: &D, labels: &[L]) -> Result<MedianLvq<F, L>, Error> {
+        self.check()?.fit(source, labels)
+    }
+}
+
+impl<F: Float> ValidParams<F> {
+    /// Fits median GLVQ: `labels[i]` is the label of object `i` of `source`.
+    ///
+    /// Labels may be of any ordered type; classes are numbered in sorted label order.
+    ///
+    /// ```
+    /// use median_lvq::{MedianLvqParams, Precomputed};
+    /// use faer::Mat;
+    ///
+    /// // Six points on a line, two classes.
+    /// let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+    /// let d = Precomputed::new(Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).powi(2)))?;
+    /// let labels = ["a", "a", "a", "b", "b", "b"];
+    /// let model = MedianLvqParams::new().check()?.fit(&d, &labels)?;
+    /// assert_eq!(model.prototypes(), &[1, 4]);
+    /// assert_eq!(model.prototype_labels(), &["a", "b"]);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Empty`] / [`Error::ShapeMismatch`] for no objects or a label count
+    /// that differs from `source.len()`; [`Error::TooFewClasses`];
+    /// [`Error::TooFewObjects`] when a class cannot hold its prototypes;
+    /// [`Error::ShapeMismatch`] for given class weights of the wrong length;
+    /// [`Error::InvalidInitialPrototype`] for bad given indices; and any error the
+    /// source reports.
+    pub fn fit<L: Clone + Ord, D: Dissimilarity<F> + ?Sized>(&self, source: &D, labels: &[L]) -> Result<MedianLvq<F, L>, Error> {
+        let p = &self.0;
+        let n = source.len();
+        if n == 0 {
+            return Err(Error::Empty { what: "the dissimilarity source" });
+        }
+        if labels.len() != n {
+            return Err(Error::ShapeMismatch { what: "labels (one per object of the source)", expected: n, found: labels.len() });
+        }
+        let classes = Classes::encode(labels);
+        if classes.len() < 2 {
+            return Err(Error::TooFewClasses { found: classes.len() });
+        }
+        if !matches!(p.init, crate::Init::Given(_)) {
+            for (class, members) in classes.members.iter().enumerate() {
+                if members.len() < p.prototypes_per_class {
+                    return Err(Error::TooFewObjects {
+                        class,
+                        example: members.first().copied().unwrap_or(0),
+                        available: members.len(),
+                        requested: p.prototypes_per_class,
+                    });
+                }
+            }
+        }
+        let class_weight = class_weights(&p.class_weights, &classes)?;
+        let problem = Problem {
+            y: &classes.y,
+            v: classes.y.iter().map(|&c| class_weight[c]).collect(),
+            transfer: p.transfer,
+            margin: p.margin,
+        };
+        let mut best: Option<Run> = None;
+        for restart in 0..p.n_init {
+            let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+            rng.set_stream(restart as u64);
+            let protos = initial_prototypes(source, &classes, p.prototypes_per_class, &p.init, &mut rng)?;
+            let run = train(source, &problem, &classes, p, protos)?;
+            let cost = |r: &Run| r.history.last().copied().unwrap_or(f64::INFINITY);
+            if best.as_ref().is_none_or(|b| cost(&run) < cost(b)) {
+                best = Some(run);
+            }
+        }
+        let run = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })?;
+        Ok(MedianLvq::new(
+            run.protos,
+            &classes,
+            run.history.iter().map(|&c| F::from_f64(c)).collect(),
+            run.sweeps,
+            run.termination,
+        ))
+    }
+}
+
+/// Weight of each class, in class order.
+fn class_weights<F: Float, L>(w: &ClassWeights<F>, classes: &Classes<L>) -> Result<Vec<F>, Error> {
+    let c = classes.len();
+    let n: usize = classes.members.iter().map(Vec::len).sum();
+    match w {
+        ClassWeights::Uniform => Ok(vec![F::one(); c]),
+        ClassWeights::Balanced => Ok(classes
+            .members
+            .iter()
+            .map(|m| F::from_f64(n as f64 / (c as f64 * m.len() as f64)))
+            .collect()),
+        ClassWeights::Given(v) if v.len() == c => Ok(v.clone()),
+        ClassWeights::Given(v) => Err(Error::ShapeMismatch { what: "class weights (one per class)", expected: c, found: v.len() }),
+    }
+}
+
+/// One training run from the given prototypes.
+fn train<F: Float, L, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    problem: &Problem<'_, F>,
+    classes: &Classes<L>,
+    p: &MedianLvqParams<F>,
+    protos: Vec<usize>,
+) -> Result<Run, Error> {
+    let n = source.len();
+    let mut state = State::new(source, problem, protos)?;
+    let mut history = vec![state.cost()];
+    let threshold = -(p.tolerance.as_f64() * problem.total_weight());
+    let mut frame = JumpFrame::new(n);
+    let mut weights = Mat::<F>::zeros(n, 1);
+    let mut column = vec![F::zero(); n];
+    let mut sweeps = 0;
+    let termination = loop {
+        if sweeps == p.max_iter {
+            break Termination::MaxIter;
+        }
+        sweeps += 1;
+        let before = state.cost();
+        let shares = state.cost_shares();
+        let mut order: Vec<usize> = (0..state.protos.len()).collect();
+        order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
+        let mut accepted = 0;
+        for k in order {
+            let ck = state.pclass[k];
+            let cands: Vec<usize> = match p.candidates {
+                Candidates::ReceptiveField => (0..n).filter(|&i| state.kp[i] == k && problem.y[i] == ck && !state.is_proto[i]).collect(),
+                Candidates::WholeClass => classes.members[ck].iter().copied().filter(|&i| !state.is_proto[i]).collect(),
+            };
+            if cands.is_empty() {
+                continue;
+            }
+            frame.prepare(&state, problem.y, k);
+            let checked: Vec<usize> = match p.search {
+                Search::Exhaustive => cands,
+                Search::Linearised { checked } => {
+                    linear_weights(&state, problem, k, weights.col_as_slice_mut(0));
+                    let mut scores = Mat::<F>::zeros(cands.len(), 1);
+                    source.weighted_sums(&cands, weights.as_ref(), scores.as_mut())?;
+                    let mut rank: Vec<usize> = (0..cands.len()).collect();
+                    rank.sort_by(|&a, &b| scores[(a, 0)].total_cmp(&scores[(b, 0)]).then(a.cmp(&b)));
+                    rank.truncate(checked);
+                    rank.sort_unstable();
+                    rank.into_iter().map(|r| cands[r]).collect()
+                }
+            };
+            let deltas = par::map_init(
+                checked.len(),
+                || vec![F::zero(); n],
+                |buf, r| -> Result<F, Error> {
+                    let col = source.column(checked[r], buf)?;
+                    Ok(frame.delta(problem, &state.phi, col))
+                },
+            );
+            let deltas = par::first_err(deltas)?;
+            let Some(best) = argmin(deltas.iter().copied()) else { continue };
+            if !(deltas[best] < F::zero()) {
+                continue;
+            }
+            let c = checked[best];
+            let col = source.column(c, &mut column)?;
+            if frame.delta_exact(problem, &state.phi, col) < threshold {
+                state.jump(problem, k, c, col);
+                history.push(state.cost());
+                accepted += 1;
+            }
+        }
+        if accepted == 0 {
+            break Termination::Converged;
+        }
+        let after = state.cost();
+        if before - after < p.epsilon.as_f64() * before.abs() {
+            break Termination::Epsilon;
+        }
+    };
+    Ok(Run { protos: state.protos, history, sweeps, termination })
+}
