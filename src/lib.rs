@@ -30,6 +30,7 @@ mod classes;
 pub mod datasets;
 pub mod dissimilarity;
 mod error;
+mod eval;
 mod float;
 mod init;
 mod model;
@@ -38,8 +39,9 @@ mod params;
 mod train;
 mod transfer;
 
-pub use dissimilarity::{Dissimilarity, Precomputed};
+pub use dissimilarity::{Dissimilarity, Precomputed, Subset};
 pub use error::Error;
+pub use eval::{Split, stratified_splits};
 pub use float::Float;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};
 pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};

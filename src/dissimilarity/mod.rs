@@ -6,8 +6,10 @@
 //! the candidate `c`; training reads columns, never rows.
 
 mod matrix;
+mod subset;
 
 pub use matrix::Precomputed;
+pub use subset::Subset;
 
 use crate::{Error, Float};
 use faer::{MatMut, MatRef};

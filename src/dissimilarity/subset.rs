@@ -1,0 +1,136 @@
+//! A view over a subset of another source's objects, copying no dissimilarity.
+
+use super::{Dissimilarity, check_buffer, check_index, check_weighted_shapes};
+use crate::{Error, Float};
+use faer::{Mat, MatMut, MatRef};
+use std::sync::Mutex;
+
+/// The objects `objects[0], objects[1], …` of a parent source, renumbered `0, 1, …`.
+///
+/// Used to train on part of the data (a training split) without copying anything:
+/// `d(i, j)` of the subset is `d(objects[i], objects[j])` of the parent.
+///
+/// ```
+/// use median_lvq::{Dissimilarity, Precomputed, Subset};
+/// let d = Precomputed::new(faer::mat![[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]])?;
+/// let s = Subset::new(&d, vec![2, 0])?;
+/// assert_eq!(s.d(0, 1)?, 2.0);
+/// assert_eq!(s.parent_index(0), Some(2));
+/// # Ok::<(), median_lvq::Error>(())
+/// ```
+pub struct Subset<'a, F: Float, D: ?Sized> {
+    parent: &'a D,
+    objects: Vec<usize>,
+    /// Parent-length column buffers, reused across calls (one per concurrent caller).
+    scratch: Mutex<Vec<Vec<F>>>,
+}
+
+impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Subset<'a, F, D> {
+    /// A view of `objects` (indices into `parent`, in the order given; repeats allowed).
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an index `>= parent.len()`.
+    pub fn new(parent: &'a D, objects: Vec<usize>) -> Result<Self, Error> {
+        if let Some(&bad) = objects.iter().find(|&&i| i >= parent.len()) {
+            return Err(Error::IndexOutOfRange { what: "subset object", index: bad, len: parent.len() });
+        }
+        Ok(Self { parent, objects, scratch: Mutex::new(Vec::new()) })
+    }
+
+    /// The parent index of subset object `i`.
+    pub fn parent_index(&self, i: usize) -> Option<usize> {
+        self.objects.get(i).copied()
+    }
+
+    /// The parent indices of all subset objects.
+    pub fn objects(&self) -> &[usize] {
+        &self.objects
+    }
+
+    /// The parent source.
+    pub fn parent(&self) -> &'a D {
+        self.parent
+    }
+
+    fn take_buffer(&self) -> Vec<F> {
+        let pooled = self.scratch.lock().ok().and_then(|mut p| p.pop());
+        pooled.unwrap_or_else(|| vec![F::zero(); self.parent.len()])
+    }
+
+    fn give_back(&self, buf: Vec<F>) {
+        if let Ok(mut p) = self.scratch.lock() {
+            p.push(buf);
+        }
+    }
+}
+
+impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, D> {
+    fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        check_index(i, self.len())?;
+        check_index(j, self.len())?;
+        self.parent.d(self.objects[i], self.objects[j])
+    }
+
+    fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
+        check_index(c, self.len())?;
+        check_buffer(buf.len(), self.len())?;
+        let mut full = self.take_buffer();
+        let result = self.parent.column(self.objects[c], &mut full).map(|col| {
+            for (slot, &i) in buf.iter_mut().zip(&self.objects) {
+                *slot = col[i];
+            }
+        });
+        self.give_back(full);
+        result.map(|()| &*buf)
+    }
+
+    /// Scatters the weights to the parent's objects and asks the parent, so a
+    /// matrix product or closed form of the parent is used.
+    fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
+        check_weighted_shapes(self.len(), candidates, weights, &out)?;
+        let mut full = Mat::<F>::zeros(self.parent.len(), weights.ncols());
+        for (r, &i) in self.objects.iter().enumerate() {
+            for k in 0..weights.ncols() {
+                full[(i, k)] = full[(i, k)] + weights[(r, k)];
+            }
+        }
+        let mapped: Vec<usize> = candidates.iter().map(|&c| self.objects[c]).collect();
+        self.parent.weighted_sums(&mapped, full.as_ref(), out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Precomputed;
+
+    #[test]
+    fn subset_matches_parent() {
+        let n = 40;
+        let m = Mat::from_fn(n, n, |i, j| ((i * 31 + j * 17) % 23) as f64);
+        let d = Precomputed::new(m.clone()).unwrap();
+        let objects = vec![5, 3, 39, 0, 12, 7];
+        let s = Subset::new(&d, objects.clone()).unwrap();
+        let mut buf = vec![0.0; 6];
+        let col = s.column(2, &mut buf).unwrap().to_vec();
+        for (r, &i) in objects.iter().enumerate() {
+            assert_eq!(col[r], m[(i, 39)]);
+            assert_eq!(s.d(r, 2).unwrap(), m[(i, 39)]);
+        }
+        let w = Mat::from_fn(6, 2, |i, k| (i + 2 * k) as f64 - 3.0);
+        let mut out = Mat::zeros(3, 2);
+        s.weighted_sums(&[4, 0, 2], w.as_ref(), out.as_mut()).unwrap();
+        for (r, &c) in [4, 0, 2].iter().enumerate() {
+            for k in 0..2 {
+                let naive: f64 = (0..6).map(|i| w[(i, k)] * s.d(i, c).unwrap()).sum();
+                assert!((out[(r, k)] - naive).abs() < 1e-12);
+            }
+        }
+        assert!(matches!(Subset::new(&d, vec![40]), Err(Error::IndexOutOfRange { index: 40, .. })));
+        assert!(s.d(6, 0).is_err());
+    }
+}

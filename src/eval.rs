@@ -1,0 +1,94 @@
+//! Evaluation: seeded stratified shuffle splits.
+
+use crate::Error;
+use crate::classes::Classes;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
+
+/// One train/test partition of object indices (each ascending).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// Training objects.
+    pub train: Vec<usize>,
+    /// Held-out objects.
+    pub test: Vec<usize>,
+}
+
+/// `n_splits` stratified shuffle splits: in every split, each class puts
+/// `round(test_fraction · n_c)` of its objects (at least one, and never all) into the
+/// test part. Split `s` is drawn from ChaCha8 with `seed` on stream `s`, so a split
+/// does not depend on how many are asked for.
+///
+/// ```
+/// let labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+/// let splits = median_lvq::stratified_splits(&labels, 3, 0.2, 42)?;
+/// assert_eq!(splits.len(), 3);
+/// assert_eq!(splits[0].test.len(), 2);
+/// assert_eq!(splits[0].train.len(), 8);
+/// # Ok::<(), median_lvq::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] unless `0 < test_fraction < 1`; [`Error::Empty`] for
+/// no labels; [`Error::TooFewObjects`] for a class with a single object (it cannot be
+/// both trained on and tested).
+pub fn stratified_splits<L: Clone + Ord>(labels: &[L], n_splits: usize, test_fraction: f64, seed: u64) -> Result<Vec<Split>, Error> {
+    if !(test_fraction > 0.0 && test_fraction < 1.0) {
+        return Err(Error::InvalidParameter { name: "test_fraction", value: test_fraction.to_string(), expected: "strictly between 0 and 1" });
+    }
+    if labels.is_empty() {
+        return Err(Error::Empty { what: "the label list" });
+    }
+    let classes = Classes::encode(labels);
+    if let Some((class, m)) = classes.members.iter().enumerate().find(|(_, m)| m.len() < 2) {
+        return Err(Error::TooFewObjects { class, example: m.first().copied().unwrap_or(0), available: m.len(), requested: 2 });
+    }
+    Ok((0..n_splits)
+        .map(|s| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(s as u64);
+            let (mut train, mut test) = (Vec::new(), Vec::new());
+            for members in &classes.members {
+                let mut pool = members.clone();
+                // Fisher-Yates shuffle.
+                for j in (1..pool.len()).rev() {
+                    let pick = ((u128::from(rng.next_u64()) * (j as u128 + 1)) >> 64) as usize;
+                    pool.swap(j, pick);
+                }
+                let n_test = ((test_fraction * pool.len() as f64).round() as usize).clamp(1, pool.len() - 1);
+                test.extend_from_slice(&pool[..n_test]);
+                train.extend_from_slice(&pool[n_test..]);
+            }
+            train.sort_unstable();
+            test.sort_unstable();
+            Split { train, test }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_are_stratified_disjoint_and_seeded() {
+        let labels: Vec<u8> = (0..100).map(|i| (i % 3) as u8).collect();
+        let a = stratified_splits(&labels, 5, 0.2, 1).unwrap();
+        let b = stratified_splits(&labels, 2, 0.2, 1).unwrap();
+        assert_eq!(a[..2], b[..]);
+        assert_ne!(a[0], a[1]);
+        for s in &a {
+            let mut all: Vec<usize> = s.train.iter().chain(&s.test).copied().collect();
+            all.sort();
+            assert_eq!(all, (0..100).collect::<Vec<_>>());
+            for c in 0..3u8 {
+                let nt = s.test.iter().filter(|&&i| labels[i] == c).count();
+                let nc = labels.iter().filter(|&&l| l == c).count();
+                assert_eq!(nt, (0.2 * nc as f64).round() as usize);
+            }
+        }
+        assert!(stratified_splits(&labels, 1, 1.0, 0).is_err());
+        assert!(stratified_splits::<u8>(&[], 1, 0.5, 0).is_err());
+        assert!(matches!(stratified_splits(&[0, 0, 1], 1, 0.5, 0), Err(Error::TooFewObjects { class: 1, .. })));
+    }
+}
