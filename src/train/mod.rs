@@ -141,13 +141,9 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     p: &MedianLvqParams<F>,
     protos: Vec<usize>,
 ) -> Result<Run, Error> {
-    let n = source.len();
     let mut state = State::new(source, problem, protos)?;
     let mut history = vec![state.cost()];
-    let threshold = -(p.tolerance.as_f64() * problem.total_weight());
-    let mut frame = JumpFrame::new(n);
-    let mut weights = Mat::<F>::zeros(n, 1);
-    let mut column = vec![F::zero(); n];
+    let mut scratch = Scratch::new(source.len());
     let mut sweeps = 0;
     let termination = loop {
         if sweeps == p.max_iter {
@@ -160,44 +156,8 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
         let mut accepted = 0;
         for k in order {
-            let ck = state.pclass[k];
-            let cands: Vec<usize> = match p.candidates {
-                Candidates::ReceptiveField => (0..n).filter(|&i| state.kp[i] == k && problem.y[i] == ck && !state.is_proto[i]).collect(),
-                Candidates::WholeClass => classes.members[ck].iter().copied().filter(|&i| !state.is_proto[i]).collect(),
-            };
-            if cands.is_empty() {
-                continue;
-            }
-            frame.prepare(&state, problem.y, k);
-            let checked: Vec<usize> = match p.search {
-                Search::Exhaustive => cands,
-                Search::Linearised { checked } => {
-                    linear_weights(&state, problem, k, weights.col_as_slice_mut(0));
-                    let mut scores = Mat::<F>::zeros(cands.len(), 1);
-                    source.weighted_sums(&cands, weights.as_ref(), scores.as_mut())?;
-                    let mut rank: Vec<usize> = (0..cands.len()).collect();
-                    rank.sort_by(|&a, &b| scores[(a, 0)].total_cmp(&scores[(b, 0)]).then(a.cmp(&b)));
-                    rank.truncate(checked);
-                    rank.sort_unstable();
-                    rank.into_iter().map(|r| cands[r]).collect()
-                }
-            };
-            let deltas = par::map_init(
-                checked.len(),
-                || vec![F::zero(); n],
-                |buf, r| -> Result<F, Error> {
-                    let col = source.column(checked[r], buf)?;
-                    Ok(frame.delta(problem, &state.phi, col))
-                },
-            );
-            let deltas = par::first_err(deltas)?;
-            let Some(best) = argmin(deltas.iter().copied()) else { continue };
-            if !(deltas[best] < F::zero()) {
-                continue;
-            }
-            let c = checked[best];
-            let col = source.column(c, &mut column)?;
-            if frame.delta_exact(problem, &state.phi, col) < threshold {
+            if let Some((c, _)) = best_jump(source, problem, classes, p, &state, &mut scratch, k)? {
+                let col = source.column(c, &mut scratch.column)?;
                 state.jump(problem, k, c, col);
                 history.push(state.cost());
                 accepted += 1;
@@ -212,4 +172,147 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         }
     };
     Ok(Run { protos: state.protos, history, sweeps, termination })
+}
+
+/// Buffers reused across prototype visits.
+struct Scratch<F> {
+    frame: JumpFrame<F>,
+    weights: Mat<F>,
+    column: Vec<F>,
+}
+
+impl<F: Float> Scratch<F> {
+    fn new(n: usize) -> Self {
+        Self { frame: JumpFrame::new(n), weights: Mat::zeros(n, 1), column: vec![F::zero(); n] }
+    }
+}
+
+/// The best improving jump of prototype `k`, with its exact `ΔE`, if one is accepted.
+fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    problem: &Problem<'_, F>,
+    classes: &Classes<L>,
+    p: &MedianLvqParams<F>,
+    state: &State<F>,
+    scratch: &mut Scratch<F>,
+    k: usize,
+) -> Result<Option<(usize, f64)>, Error> {
+    let n = source.len();
+    let ck = state.pclass[k];
+    let cands: Vec<usize> = match p.candidates {
+        Candidates::ReceptiveField => (0..n).filter(|&i| state.kp[i] == k && problem.y[i] == ck && !state.is_proto[i]).collect(),
+        Candidates::WholeClass => classes.members[ck].iter().copied().filter(|&i| !state.is_proto[i]).collect(),
+    };
+    if cands.is_empty() {
+        return Ok(None);
+    }
+    scratch.frame.prepare(state, problem.y, k);
+    let checked: Vec<usize> = match p.search {
+        Search::Exhaustive => cands,
+        Search::Linearised { checked } => {
+            linear_weights(state, problem, k, scratch.weights.col_as_slice_mut(0));
+            let mut scores = Mat::<F>::zeros(cands.len(), 1);
+            source.weighted_sums(&cands, scratch.weights.as_ref(), scores.as_mut())?;
+            let mut rank: Vec<usize> = (0..cands.len()).collect();
+            rank.sort_by(|&a, &b| scores[(a, 0)].total_cmp(&scores[(b, 0)]).then(a.cmp(&b)));
+            rank.truncate(checked);
+            rank.sort_unstable();
+            rank.into_iter().map(|r| cands[r]).collect()
+        }
+    };
+    let frame = &scratch.frame;
+    let deltas = par::map_init(
+        checked.len(),
+        || vec![F::zero(); n],
+        |buf, r| -> Result<F, Error> {
+            let col = source.column(checked[r], buf)?;
+            Ok(frame.delta(problem, &state.phi, col))
+        },
+    );
+    let deltas = par::first_err(deltas)?;
+    let Some(best) = argmin(deltas.iter().copied()) else { return Ok(None) };
+    if !(deltas[best] < F::zero()) {
+        return Ok(None);
+    }
+    let c = checked[best];
+    let col = source.column(c, &mut scratch.column)?;
+    let exact = frame.delta_exact(problem, &state.phi, col);
+    let threshold = -(p.tolerance.as_f64() * problem.total_weight());
+    Ok((exact < threshold).then_some((c, exact)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Init, Precomputed, Transfer};
+    use proptest::prelude::*;
+
+    fn problem_strategy() -> impl Strategy<Value = (Vec<usize>, Vec<f64>, usize, u8, bool, u64)> {
+        (5usize..13, 2usize..4).prop_flat_map(|(n, c)| {
+            (
+                proptest::collection::vec(0..c, n),
+                proptest::collection::vec(0.0..1.0f64, n * n),
+                1usize..3,
+                0u8..3,
+                any::<bool>(),
+                any::<u64>(),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// The accepted jump is the best improving jump found by recomputing E from
+        /// scratch for every candidate.
+        #[test]
+        fn accepted_jump_is_brute_force_best((y, vals, k, t, whole, seed) in problem_strategy()) {
+            let n = y.len();
+            let classes = Classes::encode(&y);
+            prop_assume!(classes.len() >= 2 && classes.members.iter().all(|m| m.len() >= k));
+            let d = Precomputed::new(Mat::from_fn(n, n, |i, j| if i == j { 0.0 } else { vals[i * n + j] })).unwrap();
+            let transfer = [Transfer::Identity, Transfer::Sigmoid { beta: 2.5 }, Transfer::LogLikelihood][t as usize];
+            let p = MedianLvqParams::new()
+                .prototypes_per_class(k)
+                .transfer(transfer)
+                .margin(0.1)
+                .candidates(if whole { Candidates::WholeClass } else { Candidates::ReceptiveField })
+                .init(Init::StratifiedRandom);
+            let problem = Problem { y: &classes.y, v: classes.y.iter().map(|&c| 1.0 + c as f64).collect(), transfer, margin: 0.1 };
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, &mut rng).unwrap();
+            let state = State::new(&d, &problem, protos.clone()).unwrap();
+            let e0 = state.cost();
+            let mut scratch = Scratch::new(n);
+            for kk in 0..protos.len() {
+                let got = best_jump(&d, &problem, &classes, &p, &state, &mut scratch, kk).unwrap();
+                let ck = classes.y[protos[kk]];
+                let cands: Vec<usize> = (0..n)
+                    .filter(|&i| classes.y[i] == ck && !protos.contains(&i) && (whole || state.kp[i] == kk))
+                    .collect();
+                let brute: Vec<(usize, f64)> = cands
+                    .iter()
+                    .map(|&c| {
+                        let mut q = protos.clone();
+                        q[kk] = c;
+                        (c, State::new(&d, &problem, q).unwrap().cost() - e0)
+                    })
+                    .collect();
+                let best = brute.iter().copied().fold(None, |b: Option<(usize, f64)>, x| match b {
+                    Some(b) if b.1 <= x.1 => Some(b),
+                    _ => Some(x),
+                });
+                match (got, best) {
+                    (None, None) => {}
+                    (None, Some((_, db))) => prop_assert!(db >= -1e-9, "missed improving jump {db}"),
+                    (Some((c, dg)), Some((_, db))) => {
+                        let brute_c = brute.iter().find(|x| x.0 == c).map(|x| x.1);
+                        prop_assert!(brute_c.is_some_and(|b| (b - dg).abs() < 1e-9), "exact ΔE {dg} vs recomputed {brute_c:?}");
+                        prop_assert!(dg <= db + 1e-9, "accepted {dg} but best is {db}");
+                        prop_assert!(dg < 0.0);
+                    }
+                    (Some(_), None) => prop_assert!(false, "jump without candidates"),
+                }
+            }
+        }
+    }
 }

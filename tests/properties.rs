@@ -1,0 +1,150 @@
+//! Property tests of the algorithm's invariants on random small problems.
+
+use faer::Mat;
+use median_lvq::{Candidates, Init, MedianLvq, MedianLvqParams, Precomputed, Search, Subset, Transfer};
+use proptest::prelude::*;
+
+/// Labels with at least `k` objects in each of 2–4 classes, points in the plane, and
+/// a random asymmetric perturbation, so that ties are (almost surely) absent.
+fn problem(max_n: usize) -> impl Strategy<Value = (Vec<usize>, Mat<f64>, usize)> {
+    (12usize..max_n, 2usize..5, 1usize..4).prop_flat_map(|(n, c, k)| {
+        (
+            proptest::collection::vec(0..c, n),
+            proptest::collection::vec((-5.0..5.0f64, -5.0..5.0f64), n),
+            proptest::collection::vec(0.0..0.5f64, n * n),
+            Just((c, k)),
+        )
+            .prop_map(|(mut y, pts, noise, (c, k))| {
+                // The first c·k objects cycle through the classes: each class gets k.
+                for (i, l) in y.iter_mut().enumerate().take(c * k) {
+                    *l = i % c;
+                }
+                let n = y.len();
+                let d = Mat::from_fn(n, n, |i, j| {
+                    if i == j { 0.0 } else { (pts[i].0 - pts[j].0).powi(2) + (pts[i].1 - pts[j].1).powi(2) + noise[i * n + j] }
+                });
+                (y, d, k)
+            })
+    })
+}
+
+fn transfer(t: u8) -> Transfer<f64> {
+    [Transfer::Identity, Transfer::Sigmoid { beta: 3.0 }, Transfer::LogLikelihood][t as usize % 3]
+}
+
+fn fit(d: &Mat<f64>, y: &[usize], params: &MedianLvqParams<f64>) -> MedianLvq<f64, usize> {
+    params.fit(&Precomputed::from_ref(d.as_ref()).unwrap(), y).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn cost_never_rises_and_prototypes_are_distinct_objects_of_their_class(
+        (y, d, k) in problem(40), t in 0u8..3, whole in any::<bool>(), lin in 0usize..3, seed in any::<u64>(),
+    ) {
+        let search = if lin == 0 { Search::Exhaustive } else { Search::Linearised { checked: lin } };
+        let params = MedianLvqParams::new()
+            .prototypes_per_class(k)
+            .transfer(transfer(t))
+            .margin(0.05)
+            .candidates(if whole { Candidates::WholeClass } else { Candidates::ReceptiveField })
+            .search(search)
+            .seed(seed);
+        let m = fit(&d, &y, &params);
+        for w in m.cost_history().windows(2) {
+            prop_assert!(w[1] < w[0], "cost rose: {:?}", m.cost_history());
+        }
+        prop_assert_eq!(m.jumps() + 1, m.cost_history().len());
+        let mut seen = m.prototypes().to_vec();
+        seen.sort();
+        seen.dedup();
+        prop_assert_eq!(seen.len(), m.prototypes().len());
+        let n_classes = m.classes().len();
+        for c in 0..n_classes {
+            prop_assert_eq!(m.prototype_labels().iter().filter(|&&l| l == c).count(), k);
+        }
+        for (&p, &l) in m.prototypes().iter().zip(m.prototype_labels()) {
+            prop_assert_eq!(y[p], l);
+        }
+    }
+
+    #[test]
+    fn permuting_objects_permutes_the_result((y, d, k) in problem(30), t in 0u8..3, perm_seed in any::<u64>()) {
+        let n = y.len();
+        // A permutation from the seed: sort indices by a hash.
+        let mut perm: Vec<usize> = (0..n).collect();
+        perm.sort_by_key(|&i| (i as u64 ^ perm_seed).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        // Object `r` of the permuted problem is object `perm[r]` of the original.
+        let dp = Mat::from_fn(n, n, |r, s| d[(perm[r], perm[s])]);
+        let yp: Vec<usize> = perm.iter().map(|&i| y[i]).collect();
+        // Deterministic initialisation, mapped through the permutation.
+        let yr = &y;
+        let init: Vec<usize> = (0..*y.iter().max().unwrap() + 1)
+            .flat_map(|c| (0..n).filter(move |&i| yr[i] == c).take(k))
+            .collect();
+        let inv = { let mut v = vec![0; n]; for (r, &i) in perm.iter().enumerate() { v[i] = r; } v };
+        let params = MedianLvqParams::new().prototypes_per_class(k).transfer(transfer(t));
+        let a = fit(&d, &y, &params.clone().init(Init::Given(init.clone())));
+        let b = fit(&dp, &yp, &params.clone().init(Init::Given(init.iter().map(|&i| inv[i]).collect())));
+        let mapped: Vec<usize> = b.prototypes().iter().map(|&r| perm[r]).collect();
+        prop_assert_eq!(a.prototypes(), &mapped[..]);
+        prop_assert_eq!(a.sweeps(), b.sweeps());
+        for (x, z) in a.cost_history().iter().zip(b.cost_history()) {
+            prop_assert!((x - z).abs() <= 1e-9 * x.abs().max(1.0));
+        }
+        // The class medoid (k = 1) is itself permutation-equivariant.
+        let params1 = MedianLvqParams::new().transfer(transfer(t));
+        let a1 = fit(&d, &y, &params1);
+        let b1 = fit(&dp, &yp, &params1);
+        let mapped1: Vec<usize> = b1.prototypes().iter().map(|&r| perm[r]).collect();
+        prop_assert_eq!(a1.prototypes(), &mapped1[..]);
+    }
+
+    #[test]
+    fn scaling_dissimilarities_changes_nothing((y, d, k) in problem(30), t in 0u8..3, scale in 1e-3..1e3f64, seed in any::<u64>()) {
+        let params = MedianLvqParams::new().prototypes_per_class(k).transfer(transfer(t)).seed(seed);
+        let a = fit(&d, &y, &params);
+        let scaled = Mat::from_fn(d.nrows(), d.ncols(), |i, j| d[(i, j)] * scale);
+        let b = fit(&scaled, &y, &params);
+        prop_assert_eq!(a.prototypes(), b.prototypes());
+        for (x, z) in a.cost_history().iter().zip(b.cost_history()) {
+            prop_assert!((x - z).abs() <= 1e-9 * x.abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn same_model_on_one_and_two_threads((y, d, k) in problem(40), t in 0u8..3, lin in any::<bool>(), seed in any::<u64>()) {
+        let search = if lin { Search::Linearised { checked: 2 } } else { Search::Exhaustive };
+        let params = MedianLvqParams::new().prototypes_per_class(k).transfer(transfer(t)).search(search).n_init(2).seed(seed);
+        let run = |threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| fit(&d, &y, &params));
+        prop_assert_eq!(run(1), run(2));
+    }
+
+    #[test]
+    fn f32_agrees_with_f64((y, d, k) in problem(30), seed in any::<u64>()) {
+        let params = MedianLvqParams::new().prototypes_per_class(k).seed(seed);
+        let a = fit(&d, &y, &params);
+        let d32 = Mat::from_fn(d.nrows(), d.ncols(), |i, j| d[(i, j)] as f32);
+        let b = MedianLvqParams::<f32>::new().prototypes_per_class(k).seed(seed)
+            .fit(&Precomputed::from_ref(d32.as_ref()).unwrap(), &y).unwrap();
+        // Rounding can flip a near-tie; the final costs must still agree closely.
+        let (ca, cb) = (a.cost(), f64::from(b.cost()));
+        prop_assert!((ca - cb).abs() <= 0.02 * ca.abs().max(1.0), "f64 {ca} vs f32 {cb}");
+    }
+
+    #[test]
+    fn a_subset_view_equals_the_copied_submatrix((y, d, k) in problem(40), seed in any::<u64>()) {
+        let n = y.len();
+        let keep: Vec<usize> = (0..n).filter(|i| (i * 7 + seed as usize) % 5 != 0).collect();
+        let ys: Vec<usize> = keep.iter().map(|&i| y[i]).collect();
+        prop_assume!((0..4).all(|c| { let m = ys.iter().filter(|&&l| l == c).count(); m == 0 || m >= k })
+            && ys.iter().collect::<std::collections::BTreeSet<_>>().len() >= 2);
+        let params = MedianLvqParams::new().prototypes_per_class(k).seed(seed);
+        let full = Precomputed::from_ref(d.as_ref()).unwrap();
+        let a = params.fit(&Subset::new(&full, keep.clone()).unwrap(), &ys).unwrap();
+        let copied = Mat::from_fn(keep.len(), keep.len(), |r, s| d[(keep[r], keep[s])]);
+        let b = fit(&copied, &ys, &params);
+        prop_assert_eq!(a, b);
+    }
+}
