@@ -46,7 +46,9 @@ pub enum Error {
         value: f64,
     },
     /// A dissimilarity is negative.
-    #[error("dissimilarity d({row}, {col}) = {value} is negative; dissimilarities must be >= 0 (shift or clip them, or build them from similarities with the kernel form)")]
+    #[error(
+        "dissimilarity d({row}, {col}) = {value} is negative; dissimilarities must be >= 0 (shift or clip them, or build them from similarities with the kernel form)"
+    )]
     Negative {
         /// Row (object) index.
         row: usize,
@@ -62,7 +64,9 @@ pub enum Error {
         found: usize,
     },
     /// A class has fewer objects than the prototypes requested for it.
-    #[error("class #{class} (in sorted label order; e.g. object {example}) has {available} object(s) but {requested} prototype(s) were requested; lower the prototypes per class or add objects")]
+    #[error(
+        "class #{class} (in sorted label order; e.g. object {example}) has {available} object(s) but {requested} prototype(s) were requested; lower the prototypes per class or add objects"
+    )]
     TooFewObjects {
         /// Position of the class in sorted label order.
         class: usize,

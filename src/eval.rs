@@ -34,7 +34,11 @@ pub struct Split {
 /// both trained on and tested).
 pub fn stratified_splits<L: Clone + Ord>(labels: &[L], n_splits: usize, test_fraction: f64, seed: u64) -> Result<Vec<Split>, Error> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
-        return Err(Error::InvalidParameter { name: "test_fraction", value: test_fraction.to_string(), expected: "strictly between 0 and 1" });
+        return Err(Error::InvalidParameter {
+            name: "test_fraction",
+            value: test_fraction.to_string(),
+            expected: "strictly between 0 and 1",
+        });
     }
     if labels.is_empty() {
         return Err(Error::Empty { what: "the label list" });

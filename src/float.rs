@@ -21,16 +21,7 @@ mod sealed {
 /// assert_eq!(half(3.0_f64).as_f64(), 1.5);
 /// ```
 pub trait Float:
-    num_traits::Float
-    + faer::traits::RealField
-    + Copy
-    + Send
-    + Sync
-    + Debug
-    + Display
-    + Default
-    + 'static
-    + sealed::Sealed
+    num_traits::Float + faer::traits::RealField + Copy + Send + Sync + Debug + Display + Default + 'static + sealed::Sealed
 {
     /// Converts from `f64`, rounding to nearest.
     fn from_f64(x: f64) -> Self;

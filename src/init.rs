@@ -191,11 +191,7 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
 }
 
 /// Splits `members` by nearest seed (ties: the lowest seed); every seed keeps itself.
-fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(
-    source: &D,
-    members: &[usize],
-    seeds: &[usize],
-) -> Result<Vec<Vec<usize>>, Error> {
+fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, members: &[usize], seeds: &[usize]) -> Result<Vec<Vec<usize>>, Error> {
     let n = source.len();
     let mut best = vec![(usize::MAX, F::infinity()); members.len()];
     let mut buf = vec![F::zero(); n];

@@ -26,4 +26,3 @@ where
 pub(crate) fn first_err<T, E>(v: Vec<Result<T, E>>) -> Result<Vec<T>, E> {
     v.into_iter().collect()
 }
-

@@ -200,11 +200,7 @@ impl<F: Float> MedianLvqParams<F> {
             return bad("prototypes_per_class", "0".into(), "at least 1");
         }
         if self.prototypes_per_class > 1 && self.init == Init::ClassMedoid {
-            return bad(
-                "init",
-                "ClassMedoid".into(),
-                "ClassMedoid gives one prototype per class; use Init::KMedoids for several",
-            );
+            return bad("init", "ClassMedoid".into(), "ClassMedoid gives one prototype per class; use Init::KMedoids for several");
         }
         match self.transfer {
             Transfer::Sigmoid { beta } if !(beta.is_finite() && beta > F::zero()) => {

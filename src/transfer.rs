@@ -6,9 +6,10 @@ use crate::Float;
 ///
 /// All three are increasing, so lowering `E` pushes objects towards `μ < 0`
 /// (correctly classified).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Transfer<F> {
     /// `Φ(x) = x`: the plain GLVQ cost; every object counts linearly.
+    #[default]
     Identity,
     /// `Φ(x) = 1 / (1 + e^{−βx})` with slope `β > 0`: approaches the count of
     /// misclassified objects as `β` grows.
@@ -18,12 +19,6 @@ pub enum Transfer<F> {
     },
     /// `Φ(x) = −ln(4 − x)`: the generalized-EM likelihood form (requires `margin < 3`).
     LogLikelihood,
-}
-
-impl<F: Float> Default for Transfer<F> {
-    fn default() -> Self {
-        Transfer::Identity
-    }
 }
 
 impl<F: Float> Transfer<F> {

@@ -89,6 +89,51 @@ impl<F: Float> Precomputed<'static, F> {
             if d > F::zero() { d } else { F::zero() }
         }))
     }
+    /// Squared Euclidean dissimilarities `‖x_i − x_j‖²` between the rows of `x`
+    /// (`n × p`), computed with one Gram product and clipped at 0 against rounding.
+    ///
+    /// This materialises `n × n` values: for large `n`, train on the vectors
+    /// directly instead.
+    ///
+    /// ```
+    /// use median_lvq::{Dissimilarity, Precomputed};
+    /// let d = Precomputed::squared_euclidean(faer::mat![[0.0, 0.0], [3.0, 4.0]].as_ref())?;
+    /// assert_eq!(d.d(0, 1)?, 25.0);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for no rows, [`Error::NonFinite`] naming the first bad entry,
+    /// [`Error::TooLarge`] if `n × n` values cannot be addressed.
+    pub fn squared_euclidean(x: MatRef<'_, F>) -> Result<Self, Error> {
+        let n = x.nrows();
+        if n == 0 {
+            return Err(Error::Empty { what: "the vector table" });
+        }
+        if let Some((row, col, v)) = first_bad(x, |v| !v.is_finite()) {
+            return Err(Error::NonFinite { what: "vector entry", row, col, value: v.as_f64() });
+        }
+        let needed = n.checked_mul(n).and_then(|e| e.checked_mul(std::mem::size_of::<F>()));
+        if needed.is_none_or(|b| b > isize::MAX as usize) {
+            return Err(Error::TooLarge {
+                what: "an n x n dissimilarity matrix",
+                needed: needed.unwrap_or(usize::MAX),
+                budget: isize::MAX as usize,
+                hint: "use fewer objects",
+            });
+        }
+        let mut gram = Mat::<F>::zeros(n, n);
+        faer::linalg::matmul::matmul(gram.as_mut(), Accum::Replace, x, x.transpose(), F::one(), faer::Par::Seq);
+        let two = F::one() + F::one();
+        let m = Mat::from_fn(n, n, |i, j| {
+            if i == j {
+                return F::zero();
+            }
+            let d = gram[(i, i)] + gram[(j, j)] - two * gram[(i, j)];
+            if d > F::zero() { d } else { F::zero() }
+        });
+        Self::new(m)
+    }
 }
 
 impl<'a, F: Float> Precomputed<'a, F> {

@@ -111,17 +111,13 @@ pub trait Dissimilarity<F: Float>: Sync {
 fn dot<F: Float>(w: faer::ColRef<'_, F>, x: &[F]) -> F {
     let mut acc = F::zero();
     for (i, &xi) in x.iter().enumerate() {
-        acc = acc + w[i] * xi;
+        acc += w[i] * xi;
     }
     acc
 }
 
 pub(crate) fn check_buffer(found: usize, n: usize) -> Result<(), Error> {
-    if found == n {
-        Ok(())
-    } else {
-        Err(Error::ShapeMismatch { what: "column buffer length (one entry per object)", expected: n, found })
-    }
+    if found == n { Ok(()) } else { Err(Error::ShapeMismatch { what: "column buffer length (one entry per object)", expected: n, found }) }
 }
 
 pub(crate) fn check_index(index: usize, len: usize) -> Result<(), Error> {

@@ -95,7 +95,7 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, 
         let mut full = Mat::<F>::zeros(self.parent.len(), weights.ncols());
         for (r, &i) in self.objects.iter().enumerate() {
             for k in 0..weights.ncols() {
-                full[(i, k)] = full[(i, k)] + weights[(r, k)];
+                full[(i, k)] += weights[(r, k)];
             }
         }
         let mapped: Vec<usize> = candidates.iter().map(|&c| self.objects[c]).collect();

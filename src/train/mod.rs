@@ -89,12 +89,8 @@ impl<F: Float> ValidParams<F> {
             }
         }
         let class_weight = class_weights(&p.class_weights, &classes)?;
-        let problem = Problem {
-            y: &classes.y,
-            v: classes.y.iter().map(|&c| class_weight[c]).collect(),
-            transfer: p.transfer,
-            margin: p.margin,
-        };
+        let problem =
+            Problem { y: &classes.y, v: classes.y.iter().map(|&c| class_weight[c]).collect(), transfer: p.transfer, margin: p.margin };
         let mut best: Option<Run> = None;
         for restart in 0..p.n_init {
             let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
@@ -107,13 +103,7 @@ impl<F: Float> ValidParams<F> {
             }
         }
         let run = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })?;
-        Ok(MedianLvq::new(
-            run.protos,
-            &classes,
-            run.history.iter().map(|&c| F::from_f64(c)).collect(),
-            run.sweeps,
-            run.termination,
-        ))
+        Ok(MedianLvq::new(run.protos, &classes, run.history.iter().map(|&c| F::from_f64(c)).collect(), run.sweeps, run.termination))
     }
 }
 
@@ -123,11 +113,7 @@ fn class_weights<F: Float, L>(w: &ClassWeights<F>, classes: &Classes<L>) -> Resu
     let n: usize = classes.members.iter().map(Vec::len).sum();
     match w {
         ClassWeights::Uniform => Ok(vec![F::one(); c]),
-        ClassWeights::Balanced => Ok(classes
-            .members
-            .iter()
-            .map(|m| F::from_f64(n as f64 / (c as f64 * m.len() as f64)))
-            .collect()),
+        ClassWeights::Balanced => Ok(classes.members.iter().map(|m| F::from_f64(n as f64 / (c as f64 * m.len() as f64))).collect()),
         ClassWeights::Given(v) if v.len() == c => Ok(v.clone()),
         ClassWeights::Given(v) => Err(Error::ShapeMismatch { what: "class weights (one per class)", expected: c, found: v.len() }),
     }
@@ -231,7 +217,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     );
     let deltas = par::first_err(deltas)?;
     let Some(best) = argmin(deltas.iter().copied()) else { return Ok(None) };
-    if !(deltas[best] < F::zero()) {
+    if deltas[best] >= F::zero() || deltas[best].is_nan() {
         return Ok(None);
     }
     let c = checked[best];

@@ -23,8 +23,8 @@ impl<F: Float> JumpFrame<F> {
     /// Prepares the frame for prototype `k`: `O(n)`.
     pub fn prepare(&mut self, state: &State<F>, y: &[usize], k: usize) {
         let ck = state.pclass[k];
-        for i in 0..self.cap.len() {
-            if y[i] == ck {
+        for (i, &yi) in y.iter().enumerate().take(self.cap.len()) {
+            if yi == ck {
                 // If `k` is the closest, removing it leaves the second closest.
                 self.cap[i] = if state.kp[i] == k { state.ep[i] } else { state.dp[i] };
                 self.fixed[i] = state.dm[i];
@@ -42,9 +42,7 @@ impl<F: Float> JumpFrame<F> {
         let m = problem.margin;
         match problem.transfer {
             Transfer::Identity => self.sum(problem, phi, col, |x| x + m),
-            Transfer::Sigmoid { beta } => {
-                self.sum(problem, phi, col, |x| F::one() / (F::one() + (-beta * (x + m)).exp()))
-            }
+            Transfer::Sigmoid { beta } => self.sum(problem, phi, col, |x| F::one() / (F::one() + (-beta * (x + m)).exp())),
             Transfer::LogLikelihood => self.sum(problem, phi, col, |x| -(F::from_f64(4.0) - (x + m)).ln()),
         }
     }
@@ -70,12 +68,12 @@ impl<F: Float> JumpFrame<F> {
         while i < body {
             for (lane, a) in acc.iter_mut().enumerate() {
                 let j = i + lane;
-                *a = *a + (self.new_term(problem, j, col[j], &phi_of) - phi[j]);
+                *a += self.new_term(problem, j, col[j], &phi_of) - phi[j];
             }
             i += 4;
         }
         for j in body..n {
-            acc[0] = acc[0] + (self.new_term(problem, j, col[j], &phi_of) - phi[j]);
+            acc[0] += self.new_term(problem, j, col[j], &phi_of) - phi[j];
         }
         (acc[0] + acc[1]) + (acc[2] + acc[3])
     }
@@ -97,7 +95,7 @@ pub(crate) fn linear_weights<F: Float>(state: &State<F>, problem: &Problem<'_, F
         *w = F::zero();
         let (dp, dm) = (state.dp[i], state.dm[i]);
         let den = dp + dm;
-        if !(den > F::zero()) {
+        if den <= F::zero() || den.is_nan() {
             continue;
         }
         let g = problem.v[i] * problem.transfer.derivative(relative_distance(dp, dm) + problem.margin) * two / (den * den);

@@ -52,11 +52,7 @@ pub(crate) struct State<F> {
 
 impl<F: Float> State<F> {
     /// Reads the prototype columns and runs the E-step.
-    pub fn new<D: Dissimilarity<F> + ?Sized>(
-        source: &D,
-        problem: &Problem<'_, F>,
-        protos: Vec<usize>,
-    ) -> Result<Self, Error> {
+    pub fn new<D: Dissimilarity<F> + ?Sized>(source: &D, problem: &Problem<'_, F>, protos: Vec<usize>) -> Result<Self, Error> {
         let n = source.len();
         let mut pcols = Vec::with_capacity(protos.len());
         for &p in &protos {

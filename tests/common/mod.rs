@@ -63,7 +63,11 @@ pub fn mean_accuracy(data: &Data, labels: &[i64], params: &MedianLvqParams<f64>,
         let d = match data {
             Data::Matrix(m) => Precomputed::from_ref(m.as_ref()).unwrap(),
             Data::Vectors(rows) => {
-                owned = if std::env::var("WHOLESTD").is_ok() { standardised_sq_euclidean(rows, &(0..rows.len()).collect::<Vec<_>>()) } else { standardised_sq_euclidean(rows, &split.train) };
+                owned = if std::env::var("WHOLESTD").is_ok() {
+                    standardised_sq_euclidean(rows, &(0..rows.len()).collect::<Vec<_>>())
+                } else {
+                    standardised_sq_euclidean(rows, &split.train)
+                };
                 Precomputed::from_ref(owned.as_ref()).unwrap()
             }
         };

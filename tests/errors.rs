@@ -1,0 +1,94 @@
+//! Every error variant, and awkward but valid inputs (duplicates, ties), through the
+//! public API: an `Err` with a message that says what and where, never a panic.
+
+use faer::{Mat, mat};
+use median_lvq::{
+    ClassWeights, Dissimilarity, Error, Init, MedianLvqParams, Precomputed, Subset, Termination, accuracy, stratified_splits,
+};
+
+fn line(xs: &[f64]) -> Precomputed<'static, f64> {
+    Precomputed::new(Mat::from_fn(xs.len(), xs.len(), |i, j| (xs[i] - xs[j]).abs())).unwrap()
+}
+
+#[test]
+fn construction_errors_name_the_entry() {
+    let e = Precomputed::new(mat![[0.0, 1.0], [f64::NAN, 0.0]]).err().unwrap();
+    assert!(matches!(e, Error::NonFinite { row: 1, col: 0, .. }));
+    assert!(e.to_string().contains("(1, 0)") && e.to_string().contains("NaN"), "{e}");
+    let e = Precomputed::new(mat![[0.0, -2.0], [1.0, 0.0]]).err().unwrap();
+    assert_eq!(e, Error::Negative { row: 0, col: 1, value: -2.0 });
+    assert!(e.to_string().contains("-2"), "{e}");
+    assert!(matches!(Precomputed::new(Mat::<f32>::zeros(3, 2)), Err(Error::NotSquare { rows: 3, cols: 2 })));
+    assert!(matches!(Precomputed::new(Mat::<f32>::zeros(0, 0)), Err(Error::Empty { .. })));
+    assert!(matches!(Precomputed::squared_euclidean(mat![[1.0, f64::INFINITY]].as_ref()), Err(Error::NonFinite { row: 0, col: 1, .. })));
+    let huge = Mat::<f32>::zeros(1 << 33, 0);
+    assert!(matches!(Precomputed::squared_euclidean(huge.as_ref()), Err(Error::TooLarge { .. })));
+}
+
+#[test]
+fn fit_errors() {
+    let d = line(&[0.0, 1.0, 2.0, 10.0, 11.0]);
+    let p = MedianLvqParams::<f64>::new();
+    assert!(matches!(p.fit(&d, &[0, 0, 1]), Err(Error::ShapeMismatch { expected: 5, found: 3, .. })));
+    assert!(matches!(p.fit(&d, &[7; 5]), Err(Error::TooFewClasses { found: 1 })));
+    let e = p.clone().prototypes_per_class(3).fit(&d, &[0, 0, 0, 1, 1]).err().unwrap();
+    assert_eq!(e, Error::TooFewObjects { class: 1, example: 3, available: 2, requested: 3 });
+    assert!(e.to_string().contains("object 3"), "{e}");
+    assert!(matches!(p.clone().prototypes_per_class(0).fit(&d, &[0, 0, 0, 1, 1]), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        p.clone().class_weights(ClassWeights::Given(vec![1.0])).fit(&d, &[0, 0, 0, 1, 1]),
+        Err(Error::ShapeMismatch { expected: 2, found: 1, .. })
+    ));
+    assert!(matches!(
+        p.clone().init(Init::Given(vec![0, 5])).fit(&d, &[0, 0, 0, 1, 1]),
+        Err(Error::InvalidInitialPrototype { position: 1, index: 5, .. })
+    ));
+    assert!(matches!(
+        p.clone().init(Init::Given(vec![3, 3, 0])).fit(&d, &[0, 0, 0, 1, 1]),
+        Err(Error::InvalidInitialPrototype { position: 1, index: 3, .. })
+    ));
+    // Given indices that leave a class without a prototype.
+    assert!(matches!(p.clone().init(Init::Given(vec![0, 1])).fit(&d, &[0, 0, 0, 1, 1]), Err(Error::InvalidParameter { .. })));
+    // An empty subset.
+    let empty = Subset::new(&d, vec![]).unwrap();
+    assert!(matches!(p.fit::<u8, _>(&empty, &[]), Err(Error::Empty { .. })));
+}
+
+#[test]
+fn prediction_and_evaluation_errors() {
+    let d = line(&[0.0, 1.0, 2.0, 10.0, 11.0]);
+    let m = MedianLvqParams::new().fit(&d, &["x", "x", "x", "y", "y"]).unwrap();
+    assert!(matches!(m.predict(Mat::<f64>::zeros(2, 3).as_ref()), Err(Error::ShapeMismatch { expected: 2, found: 3, .. })));
+    assert!(matches!(m.predict(mat![[0.0, 1.0], [f64::NAN, 1.0]].as_ref()), Err(Error::NonFinite { row: 1, col: 0, .. })));
+    assert!(matches!(m.predict(mat![[0.0, -1.0]].as_ref()), Err(Error::Negative { row: 0, col: 1, .. })));
+    assert!(matches!(m.predict_objects(&d, &[9]), Err(Error::IndexOutOfRange { index: 9, .. })));
+    assert!(matches!(accuracy(&[1, 2], &[1]), Err(Error::ShapeMismatch { .. })));
+    assert!(matches!(accuracy::<u8>(&[], &[]), Err(Error::Empty { .. })));
+    assert!(matches!(stratified_splits(&[0, 1, 1], 2, 0.5, 0), Err(Error::TooFewObjects { class: 0, .. })));
+    assert!(matches!(stratified_splits(&[0, 0, 1, 1], 2, 0.0, 0), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(d.d(5, 0), Err(Error::IndexOutOfRange { index: 5, len: 5, .. })));
+}
+
+#[test]
+fn duplicated_objects_and_ties_are_handled_deterministically() {
+    // All objects identical: every dissimilarity is 0, every μ is 0.
+    let d = Precomputed::new(Mat::<f64>::zeros(6, 6)).unwrap();
+    let labels = [0, 1, 0, 1, 0, 1];
+    let m = MedianLvqParams::new().prototypes_per_class(2).fit(&d, &labels).unwrap();
+    assert_eq!(m.termination(), Termination::Converged);
+    assert_eq!(m.jumps(), 0);
+    // Ties go to the lowest index: each class's medoid is its first object.
+    assert_eq!((m.prototypes()[0], m.prototypes()[2]), (0, 1));
+    let p = m.predict_objects(&d, &[0, 1]).unwrap();
+    assert_eq!(p.labels, vec![0, 0]);
+    assert_eq!(p.confidence, vec![0.0, 0.0]);
+    // Duplicated objects among distinct ones.
+    let d = line(&[0.0, 0.0, 0.0, 5.0, 5.0, 5.0]);
+    let m = MedianLvqParams::new().prototypes_per_class(2).fit(&d, &[0, 0, 0, 1, 1, 1]).unwrap();
+    let again = MedianLvqParams::new().prototypes_per_class(2).fit(&d, &[0, 0, 0, 1, 1, 1]).unwrap();
+    assert_eq!(m, again);
+    let mut protos = m.prototypes().to_vec();
+    protos.sort();
+    protos.dedup();
+    assert_eq!(protos.len(), 4);
+}
