@@ -46,3 +46,8 @@ pub use float::Float;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};
 pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};
 pub use transfer::Transfer;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
