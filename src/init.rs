@@ -134,7 +134,7 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
     let mut nearest: Vec<f64> = vec![f64::INFINITY; members.len()];
     let mut chosen = vec![false; members.len()];
     let mut update = |seed: usize, nearest: &mut Vec<f64>| -> Result<(), Error> {
-        let col = source.column(seed, &mut buf)?;
+        let col = crate::dissimilarity::column_checked(source, seed, &mut buf)?;
         for (r, &i) in members.iter().enumerate() {
             let v = col.get(i).map_or(f64::INFINITY, |x| x.as_f64());
             if let Some(slot) = nearest.get_mut(r)
@@ -196,7 +196,7 @@ fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, members: &[usize],
     let mut best = vec![(usize::MAX, F::infinity()); members.len()];
     let mut buf = vec![F::zero(); n];
     for (j, &s) in seeds.iter().enumerate() {
-        let col = source.column(s, &mut buf)?;
+        let col = crate::dissimilarity::column_checked(source, s, &mut buf)?;
         for (r, &i) in members.iter().enumerate() {
             let v = col.get(i).copied().unwrap_or(F::infinity());
             if best[r].0 == usize::MAX || v < best[r].1 {

@@ -92,3 +92,24 @@ fn duplicated_objects_and_ties_are_handled_deterministically() {
     protos.dedup();
     assert_eq!(protos.len(), 4);
 }
+
+/// A user source whose `column` returns the wrong length: an error, not a panic.
+struct ShortColumns;
+
+impl Dissimilarity<f64> for ShortColumns {
+    fn len(&self) -> usize {
+        4
+    }
+    fn d(&self, i: usize, j: usize) -> Result<f64, Error> {
+        Ok((i as f64 - j as f64).abs())
+    }
+    fn column<'a>(&'a self, _c: usize, buf: &'a mut [f64]) -> Result<&'a [f64], Error> {
+        Ok(&buf[..1])
+    }
+}
+
+#[test]
+fn a_source_returning_short_columns_gives_an_error() {
+    let e = MedianLvqParams::new().fit(&ShortColumns, &[0, 0, 1, 1]).err();
+    assert!(matches!(e, Some(Error::ShapeMismatch { expected: 4, found: 1, .. })), "{e:?}");
+}

@@ -116,6 +116,26 @@ fn dot<F: Float>(w: faer::ColRef<'_, F>, x: &[F]) -> F {
     acc
 }
 
+/// `source.column(c, buf)`, checked to have one entry per object, so that a user
+/// implementation returning a slice of the wrong length gives an error, not a panic.
+pub(crate) fn column_checked<'a, F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &'a D,
+    c: usize,
+    buf: &'a mut [F],
+) -> Result<&'a [F], Error> {
+    let n = source.len();
+    let col = source.column(c, buf)?;
+    if col.len() == n {
+        Ok(col)
+    } else {
+        Err(Error::ShapeMismatch {
+            what: "column returned by the dissimilarity source (one entry per object)",
+            expected: n,
+            found: col.len(),
+        })
+    }
+}
+
 pub(crate) fn check_buffer(found: usize, n: usize) -> Result<(), Error> {
     if found == n { Ok(()) } else { Err(Error::ShapeMismatch { what: "column buffer length (one entry per object)", expected: n, found }) }
 }

@@ -9,6 +9,7 @@ mod search;
 mod state;
 
 use crate::classes::Classes;
+use crate::dissimilarity::column_checked;
 use crate::init::{argmin, initial_prototypes};
 use crate::model::{MedianLvq, Termination};
 use crate::params::{Candidates, ClassWeights, MedianLvqParams, Search, ValidParams};
@@ -143,7 +144,7 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         let mut accepted = 0;
         for k in order {
             if let Some((c, _)) = best_jump(source, problem, classes, p, &state, &mut scratch, k)? {
-                let col = source.column(c, &mut scratch.column)?;
+                let col = column_checked(source, c, &mut scratch.column)?;
                 state.jump(problem, k, c, col);
                 history.push(state.cost());
                 accepted += 1;
@@ -211,7 +212,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         checked.len(),
         || vec![F::zero(); n],
         |buf, r| -> Result<F, Error> {
-            let col = source.column(checked[r], buf)?;
+            let col = column_checked(source, checked[r], buf)?;
             Ok(frame.delta(problem, &state.phi, col))
         },
     );
@@ -221,7 +222,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         return Ok(None);
     }
     let c = checked[best];
-    let col = source.column(c, &mut scratch.column)?;
+    let col = column_checked(source, c, &mut scratch.column)?;
     let exact = frame.delta_exact(problem, &state.phi, col);
     let threshold = -(p.tolerance.as_f64() * problem.total_weight());
     Ok((exact < threshold).then_some((c, exact)))

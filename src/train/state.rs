@@ -57,7 +57,7 @@ impl<F: Float> State<F> {
         let mut pcols = Vec::with_capacity(protos.len());
         for &p in &protos {
             let mut buf = vec![F::zero(); n];
-            let col = source.column(p, &mut buf)?;
+            let col = crate::dissimilarity::column_checked(source, p, &mut buf)?;
             pcols.push(col.to_vec());
         }
         let mut is_proto = vec![false; n];

@@ -57,17 +57,12 @@ pub enum Data {
 pub fn mean_accuracy(data: &Data, labels: &[i64], params: &MedianLvqParams<f64>, splits: usize) -> f64 {
     let valid = params.check().unwrap();
     let mut accs = Vec::new();
-    let seed: u64 = std::env::var("SPLITSEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
-    for split in stratified_splits(labels, splits, 0.2, seed).unwrap() {
+    for split in stratified_splits(labels, splits, 0.2, 0).unwrap() {
         let owned;
         let d = match data {
             Data::Matrix(m) => Precomputed::from_ref(m.as_ref()).unwrap(),
             Data::Vectors(rows) => {
-                owned = if std::env::var("WHOLESTD").is_ok() {
-                    standardised_sq_euclidean(rows, &(0..rows.len()).collect::<Vec<_>>())
-                } else {
-                    standardised_sq_euclidean(rows, &split.train)
-                };
+                owned = standardised_sq_euclidean(rows, &split.train);
                 Precomputed::from_ref(owned.as_ref()).unwrap()
             }
         };
