@@ -5,9 +5,11 @@
 //! candidate `j`**. A *column* `d(·, c)` therefore holds every object's dissimilarity to
 //! the candidate `c`; training reads columns, never rows.
 
+mod euclidean;
 mod matrix;
 mod subset;
 
+pub use euclidean::SquaredEuclidean;
 pub use matrix::Precomputed;
 pub use subset::Subset;
 

@@ -1,0 +1,167 @@
+//! Squared Euclidean dissimilarity over the rows of a matrix, never building `n × n`.
+
+use super::{Dissimilarity, check_buffer, check_index, check_weighted_shapes};
+use crate::{Error, Float};
+use faer::reborrow::ReborrowMut;
+use faer::{Accum, Mat, MatMut, MatRef, Par};
+
+enum Rows<'a, F> {
+    Owned(Mat<F>),
+    Borrowed(MatRef<'a, F>),
+}
+
+/// `d(i, j) = ‖x_i − x_j‖²` between the rows of an `n × p` matrix, computed on the fly
+/// as `‖x_i‖² + ‖x_j‖² − 2 x_i·x_j` from cached squared norms (clipped at 0 against
+/// rounding, and exactly 0 on the diagonal). Memory: the rows and `n` norms; a column
+/// costs `O(n p)`; [`weighted_sums`](Dissimilarity::weighted_sums) is closed-form,
+/// one `p × K` product and one gather of candidate rows.
+///
+/// ```
+/// use median_lvq::{Dissimilarity, SquaredEuclidean};
+/// let x = SquaredEuclidean::new(faer::mat![[0.0, 0.0], [3.0, 4.0], [1.0, 0.0]])?;
+/// assert_eq!(x.d(0, 1)?, 25.0);
+/// let mut buf = vec![0.0; 3];
+/// assert_eq!(x.column(2, &mut buf)?, &[1.0, 20.0, 0.0]);
+/// # Ok::<(), median_lvq::Error>(())
+/// ```
+pub struct SquaredEuclidean<'a, F: Float> {
+    rows: Rows<'a, F>,
+    norms: Vec<F>,
+}
+
+impl<F: Float> SquaredEuclidean<'static, F> {
+    /// Takes ownership of the `n × p` rows.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for no rows, [`Error::NonFinite`] naming the first bad entry.
+    pub fn new(x: Mat<F>) -> Result<Self, Error> {
+        let norms = validate(x.as_ref())?;
+        Ok(Self { rows: Rows::Owned(x), norms })
+    }
+}
+
+impl<'a, F: Float> SquaredEuclidean<'a, F> {
+    /// Borrows the `n × p` rows without copying them.
+    ///
+    /// # Errors
+    /// As for [`SquaredEuclidean::new`].
+    pub fn from_ref(x: MatRef<'a, F>) -> Result<Self, Error> {
+        let norms = validate(x)?;
+        Ok(Self { rows: Rows::Borrowed(x), norms })
+    }
+
+    /// The rows as a view.
+    pub fn rows(&self) -> MatRef<'_, F> {
+        match &self.rows {
+            Rows::Owned(m) => m.as_ref(),
+            Rows::Borrowed(m) => *m,
+        }
+    }
+}
+
+fn validate<F: Float>(x: MatRef<'_, F>) -> Result<Vec<F>, Error> {
+    if x.nrows() == 0 {
+        return Err(Error::Empty { what: "the vector table" });
+    }
+    for i in 0..x.nrows() {
+        for j in 0..x.ncols() {
+            let v = x[(i, j)];
+            if !v.is_finite() {
+                return Err(Error::NonFinite { what: "vector entry", row: i, col: j, value: v.as_f64() });
+            }
+        }
+    }
+    Ok((0..x.nrows()).map(|i| (0..x.ncols()).fold(F::zero(), |acc, j| acc + x[(i, j)] * x[(i, j)])).collect())
+}
+
+impl<F: Float> SquaredEuclidean<'_, F> {
+    #[inline]
+    fn from_dot(&self, i: usize, j: usize, dot: F) -> F {
+        if i == j {
+            return F::zero();
+        }
+        let d = self.norms[i] + self.norms[j] - (dot + dot);
+        if d > F::zero() { d } else { F::zero() }
+    }
+}
+
+impl<F: Float> Dissimilarity<F> for SquaredEuclidean<'_, F> {
+    fn len(&self) -> usize {
+        self.norms.len()
+    }
+
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        check_index(i, self.len())?;
+        check_index(j, self.len())?;
+        let x = self.rows();
+        let dot = (0..x.ncols()).fold(F::zero(), |acc, t| acc + x[(i, t)] * x[(j, t)]);
+        Ok(self.from_dot(i, j, dot))
+    }
+
+    fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
+        check_index(c, self.len())?;
+        check_buffer(buf.len(), self.len())?;
+        let x = self.rows();
+        // buf = X · x_c, one matrix-vector product.
+        let mut dots = faer::ColMut::from_slice_mut(buf);
+        faer::linalg::matmul::matmul(dots.rb_mut().as_mat_mut(), Accum::Replace, x, x.row(c).transpose().as_mat(), F::one(), Par::Seq);
+        for (i, slot) in buf.iter_mut().enumerate() {
+            *slot = self.from_dot(i, c, *slot);
+        }
+        Ok(buf)
+    }
+
+    /// Closed form: `Σ_i A_ik ‖x_i‖² − 2 x_c · (Xᵀ A)_k + ‖x_c‖² Σ_i A_ik`.
+    fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
+        check_weighted_shapes(self.len(), candidates, weights, &out)?;
+        let x = self.rows();
+        let kk = weights.ncols();
+        let mut xta = Mat::<F>::zeros(x.ncols(), kk);
+        faer::linalg::matmul::matmul(xta.as_mut(), Accum::Replace, x.transpose(), weights, F::one(), Par::Seq);
+        let wsum: Vec<F> = (0..kk).map(|k| (0..weights.nrows()).fold(F::zero(), |a, i| a + weights[(i, k)])).collect();
+        let wnorm: Vec<F> = (0..kk).map(|k| (0..weights.nrows()).fold(F::zero(), |a, i| a + weights[(i, k)] * self.norms[i])).collect();
+        let gathered = Mat::from_fn(candidates.len(), x.ncols(), |r, t| x[(candidates[r], t)]);
+        let mut out = out;
+        faer::linalg::matmul::matmul(out.rb_mut(), Accum::Replace, gathered.as_ref(), xta.as_ref(), -(F::one() + F::one()), Par::Seq);
+        for (r, &c) in candidates.iter().enumerate() {
+            for k in 0..kk {
+                out[(r, k)] = out[(r, k)] + wnorm[k] + self.norms[c] * wsum[k];
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Precomputed;
+
+    #[test]
+    fn agrees_with_the_precomputed_matrix() {
+        let x = Mat::from_fn(30, 3, |i, j| ((i * 7 + j * 3) % 11) as f64 * 0.5 - 2.0);
+        let v = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+        let m = Precomputed::squared_euclidean(x.as_ref()).unwrap();
+        let mut a = vec![0.0; 30];
+        let mut b = vec![0.0; 30];
+        for c in [0, 7, 29] {
+            let (ca, cb) = (v.column(c, &mut a).unwrap().to_vec(), m.column(c, &mut b).unwrap().to_vec());
+            for i in 0..30 {
+                assert!((ca[i] - cb[i]).abs() < 1e-9);
+                assert!((v.d(i, c).unwrap() - cb[i]).abs() < 1e-9);
+            }
+        }
+        let w = Mat::from_fn(30, 2, |i, k| ((i + k) % 4) as f64 - 1.5);
+        let cands = [3, 0, 17];
+        let (mut oa, mut ob) = (Mat::zeros(3, 2), Mat::zeros(3, 2));
+        v.weighted_sums(&cands, w.as_ref(), oa.as_mut()).unwrap();
+        m.weighted_sums(&cands, w.as_ref(), ob.as_mut()).unwrap();
+        for r in 0..3 {
+            for k in 0..2 {
+                assert!((oa[(r, k)] - ob[(r, k)]).abs() < 1e-8, "{} vs {}", oa[(r, k)], ob[(r, k)]);
+            }
+        }
+        assert!(matches!(SquaredEuclidean::new(faer::mat![[1.0, f64::NAN]]), Err(Error::NonFinite { row: 0, col: 1, .. })));
+        assert!(matches!(SquaredEuclidean::new(Mat::<f32>::zeros(0, 2)), Err(Error::Empty { .. })));
+    }
+}
