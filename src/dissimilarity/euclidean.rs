@@ -76,7 +76,7 @@ fn validate<F: Float>(x: MatRef<'_, F>) -> Result<Vec<F>, Error> {
 
 impl<F: Float> SquaredEuclidean<'_, F> {
     #[inline]
-    fn from_dot(&self, i: usize, j: usize, dot: F) -> F {
+    fn distance_from_dot(&self, i: usize, j: usize, dot: F) -> F {
         if i == j {
             return F::zero();
         }
@@ -95,7 +95,7 @@ impl<F: Float> Dissimilarity<F> for SquaredEuclidean<'_, F> {
         check_index(j, self.len())?;
         let x = self.rows();
         let dot = (0..x.ncols()).fold(F::zero(), |acc, t| acc + x[(i, t)] * x[(j, t)]);
-        Ok(self.from_dot(i, j, dot))
+        Ok(self.distance_from_dot(i, j, dot))
     }
 
     fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
@@ -106,7 +106,7 @@ impl<F: Float> Dissimilarity<F> for SquaredEuclidean<'_, F> {
         let mut dots = faer::ColMut::from_slice_mut(buf);
         faer::linalg::matmul::matmul(dots.rb_mut().as_mat_mut(), Accum::Replace, x, x.row(c).transpose().as_mat(), F::one(), Par::Seq);
         for (i, slot) in buf.iter_mut().enumerate() {
-            *slot = self.from_dot(i, c, *slot);
+            *slot = self.distance_from_dot(i, c, *slot);
         }
         Ok(buf)
     }
