@@ -39,7 +39,7 @@ mod params;
 mod train;
 mod transfer;
 
-pub use dissimilarity::{Dissimilarity, Precomputed, SquaredEuclidean, Subset};
+pub use dissimilarity::{Dissimilarity, FunctionSource, Precomputed, SquaredEuclidean, Subset};
 pub use error::Error;
 pub use eval::{Split, stratified_splits};
 pub use float::Float;

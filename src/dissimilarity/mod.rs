@@ -6,10 +6,12 @@
 //! the candidate `c`; training reads columns, never rows.
 
 mod euclidean;
+mod function;
 mod matrix;
 mod subset;
 
 pub use euclidean::SquaredEuclidean;
+pub use function::FunctionSource;
 pub use matrix::Precomputed;
 pub use subset::Subset;
 

@@ -1,0 +1,113 @@
+//! Any user function over user objects: strings, sequences, graphs.
+
+use super::{Dissimilarity, check_buffer, check_index};
+use crate::error::check_dissimilarity;
+use crate::{Error, Float};
+use faer::Mat;
+use std::marker::PhantomData;
+
+/// `d(i, j) = f(&items[i], &items[j])` for a user function `f`, evaluated lazily: only
+/// the columns training asks for are computed (in parallel across candidates), and
+/// nothing `n × n` is stored.
+///
+/// Every value is checked: a NaN, infinite or negative result is an error naming the
+/// pair, never silently used.
+///
+/// ```
+/// use median_lvq::{Dissimilarity, FunctionSource, MedianLvqParams};
+///
+/// let words = ["cat", "cart", "card", "dog", "dot", "do"];
+/// let len_gap = |a: &&str, b: &&str| (a.len() as f64 - b.len() as f64).abs()
+///     + a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() as f64;
+/// let source = FunctionSource::new(&words, len_gap);
+/// assert_eq!(source.d(0, 1)?, 2.0);
+/// let model = MedianLvqParams::new().fit(&source, &["c", "c", "c", "d", "d", "d"])?;
+/// // Classify a new word from its dissimilarities to the prototype words.
+/// let to_protos = source.dissimilarities_to(&["cap"], model.prototypes())?;
+/// assert_eq!(model.predict(to_protos.as_ref())?.labels, vec!["c"]);
+/// # Ok::<(), median_lvq::Error>(())
+/// ```
+pub struct FunctionSource<'a, T, G, F> {
+    items: &'a [T],
+    f: G,
+    _float: PhantomData<fn() -> F>,
+}
+
+impl<'a, T: Sync, F: Float, G: Fn(&T, &T) -> F + Sync> FunctionSource<'a, T, G, F> {
+    /// A source over `items` with dissimilarity `f(object, candidate)`.
+    pub fn new(items: &'a [T], f: G) -> Self {
+        Self { items, f, _float: PhantomData }
+    }
+
+    /// The objects.
+    pub fn items(&self) -> &'a [T] {
+        self.items
+    }
+
+    /// The `m × K` matrix `f(&new[r], &items[prototypes[k]])`: what
+    /// [`MedianLvq::predict`](crate::MedianLvq::predict) needs for new objects.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for a bad prototype index; a non-finite or negative
+    /// value, named by (new object, prototype position).
+    pub fn dissimilarities_to(&self, new: &[T], prototypes: &[usize]) -> Result<Mat<F>, Error> {
+        let protos: Vec<&T> = prototypes
+            .iter()
+            .map(|&p| self.items.get(p).ok_or(Error::IndexOutOfRange { what: "prototype", index: p, len: self.items.len() }))
+            .collect::<Result<_, _>>()?;
+        let mut out = Mat::zeros(new.len(), protos.len());
+        for (r, x) in new.iter().enumerate() {
+            for (k, p) in protos.iter().enumerate() {
+                let v = (self.f)(x, p);
+                check_dissimilarity(r, k, v)?;
+                out[(r, k)] = v;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<T: Sync, F: Float, G: Fn(&T, &T) -> F + Sync> Dissimilarity<F> for FunctionSource<'_, T, G, F> {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        check_index(i, self.len())?;
+        check_index(j, self.len())?;
+        let v = (self.f)(&self.items[i], &self.items[j]);
+        check_dissimilarity(i, j, v)?;
+        Ok(v)
+    }
+
+    fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
+        check_index(c, self.len())?;
+        check_buffer(buf.len(), self.len())?;
+        let candidate = &self.items[c];
+        for (i, (slot, x)) in buf.iter_mut().zip(self.items).enumerate() {
+            let v = (self.f)(x, candidate);
+            check_dissimilarity(i, c, v)?;
+            *slot = v;
+        }
+        Ok(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_name_the_pair() {
+        let xs = [0.0, 1.0, 2.0];
+        let s = FunctionSource::new(&xs, |a: &f64, b: &f64| if *a == 2.0 && *b == 0.0 { f64::NAN } else { a - b });
+        let mut buf = vec![0.0; 3];
+        assert!(matches!(s.column(0, &mut buf), Err(Error::NonFinite { row: 2, col: 0, .. })));
+        assert!(matches!(s.d(0, 1), Err(Error::Negative { row: 0, col: 1, .. })));
+        assert!(matches!(s.dissimilarities_to(&[0.5], &[1]), Err(Error::Negative { row: 0, col: 0, .. })));
+        assert!(matches!(s.dissimilarities_to(&[0.5], &[3]), Err(Error::IndexOutOfRange { index: 3, .. })));
+        let ok = FunctionSource::new(&xs, |a: &f64, b: &f64| (a - b).abs());
+        assert_eq!(ok.column(2, &mut buf).unwrap(), &[2.0, 1.0, 0.0]);
+        assert_eq!(ok.dissimilarities_to(&[0.5], &[0, 2]).unwrap()[(0, 1)], 1.5);
+    }
+}
