@@ -96,7 +96,7 @@ pub trait Dissimilarity<F: Float>: Sync {
             candidates.len(),
             || vec![F::zero(); n],
             |buf, r| -> Result<Vec<F>, Error> {
-                let col = self.column(candidates[r], buf)?;
+                let col = column_checked(self, candidates[r], buf)?;
                 Ok((0..weights.ncols()).map(|k| dot(weights.col(k), col)).collect())
             },
         );

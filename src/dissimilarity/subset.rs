@@ -79,7 +79,7 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, 
         check_index(c, self.len())?;
         check_buffer(buf.len(), self.len())?;
         let mut full = self.take_buffer();
-        let result = self.parent.column(self.objects[c], &mut full).map(|col| {
+        let result = super::column_checked(self.parent, self.objects[c], &mut full).map(|col| {
             for (slot, &i) in buf.iter_mut().zip(&self.objects) {
                 *slot = col[i];
             }
