@@ -39,7 +39,7 @@ mod params;
 mod train;
 mod transfer;
 
-pub use dissimilarity::{Dissimilarity, FunctionSource, Precomputed, SquaredEuclidean, Subset};
+pub use dissimilarity::{Dissimilarity, FunctionSource, KernelSource, Precomputed, SquaredEuclidean, Subset, kernels};
 pub use error::Error;
 pub use eval::{Split, stratified_splits};
 pub use float::Float;

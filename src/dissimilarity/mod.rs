@@ -7,11 +7,13 @@
 
 mod euclidean;
 mod function;
+mod kernel;
 mod matrix;
 mod subset;
 
 pub use euclidean::SquaredEuclidean;
 pub use function::FunctionSource;
+pub use kernel::{KernelSource, kernels};
 pub use matrix::Precomputed;
 pub use subset::Subset;
 

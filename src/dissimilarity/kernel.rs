@@ -1,0 +1,149 @@
+//! Kernel-induced dissimilarity `d(i, j) = κ(i, i) + κ(j, j) − 2 κ(i, j)`.
+
+use super::{Dissimilarity, check_buffer, check_index};
+use crate::{Error, Float};
+use faer::Mat;
+use std::marker::PhantomData;
+
+/// The squared feature-space distance of a user kernel `κ` over user objects.
+///
+/// The diagonal `κ(i, i)` is computed once at construction. For an indefinite
+/// kernel the formula can go negative; such values are **clipped to 0**, the nearest
+/// admissible dissimilarity (and what rounding needs even for a positive definite
+/// kernel). Non-finite kernel values are errors naming the pair.
+///
+/// ```
+/// use median_lvq::{Dissimilarity, KernelSource, kernels};
+/// let xs = vec![vec![0.0, 0.0], vec![3.0, 4.0]];
+/// let linear = KernelSource::new(&xs, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b))?;
+/// assert_eq!(linear.d(0, 1)?, 25.0); // the linear kernel gives squared Euclidean
+/// let rbf = KernelSource::new(&xs, |a: &Vec<f64>, b: &Vec<f64>| kernels::rbf(a, b, 0.01))?;
+/// assert!((rbf.d(0, 1)? - 2.0 * (1.0 - (-0.25f64).exp())).abs() < 1e-12);
+/// # Ok::<(), median_lvq::Error>(())
+/// ```
+pub struct KernelSource<'a, T, K, F> {
+    items: &'a [T],
+    kernel: K,
+    diag: Vec<F>,
+    _float: PhantomData<fn() -> F>,
+}
+
+impl<'a, T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> KernelSource<'a, T, K, F> {
+    /// A source over `items` with kernel `κ`.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for no items; [`Error::NonFinite`] for a non-finite `κ(i, i)`.
+    pub fn new(items: &'a [T], kernel: K) -> Result<Self, Error> {
+        if items.is_empty() {
+            return Err(Error::Empty { what: "the item list" });
+        }
+        let diag = items.iter().enumerate().map(|(i, x)| finite(i, i, kernel(x, x))).collect::<Result<Vec<F>, Error>>()?;
+        Ok(Self { items, kernel, diag, _float: PhantomData })
+    }
+
+    #[inline]
+    fn distance_from_kernel(&self, i: usize, j: usize, kij: F, kjj: F) -> F {
+        let d = self.diag[i] + kjj - (kij + kij);
+        if i == j || d <= F::zero() { F::zero() } else { d }
+    }
+
+    /// The `m × K` dissimilarities `κ(x, x) + κ(p, p) − 2 κ(x, p)` from new objects to
+    /// the prototypes (indices into the items), for
+    /// [`MedianLvq::predict`](crate::MedianLvq::predict).
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for a bad prototype; [`Error::NonFinite`] for a
+    /// non-finite kernel value, named by (new object, prototype position).
+    pub fn dissimilarities_to(&self, new: &[T], prototypes: &[usize]) -> Result<Mat<F>, Error> {
+        let mut out = Mat::zeros(new.len(), prototypes.len());
+        for (r, x) in new.iter().enumerate() {
+            let kxx = finite(r, r, (self.kernel)(x, x))?;
+            for (k, &p) in prototypes.iter().enumerate() {
+                let item = self.items.get(p).ok_or(Error::IndexOutOfRange { what: "prototype", index: p, len: self.items.len() })?;
+                let kxp = finite(r, k, (self.kernel)(x, item))?;
+                let d = kxx + self.diag[p] - (kxp + kxp);
+                out[(r, k)] = if d > F::zero() { d } else { F::zero() };
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn finite<F: Float>(row: usize, col: usize, v: F) -> Result<F, Error> {
+    if v.is_finite() { Ok(v) } else { Err(Error::NonFinite { what: "kernel value", row, col, value: v.as_f64() }) }
+}
+
+impl<T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> Dissimilarity<F> for KernelSource<'_, T, K, F> {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        check_index(i, self.len())?;
+        check_index(j, self.len())?;
+        let kij = finite(i, j, (self.kernel)(&self.items[i], &self.items[j]))?;
+        Ok(self.distance_from_kernel(i, j, kij, self.diag[j]))
+    }
+
+    fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
+        check_index(c, self.len())?;
+        check_buffer(buf.len(), self.len())?;
+        let candidate = &self.items[c];
+        for (i, (slot, x)) in buf.iter_mut().zip(self.items).enumerate() {
+            let kic = finite(i, c, (self.kernel)(x, candidate))?;
+            *slot = self.distance_from_kernel(i, c, kic, self.diag[c]);
+        }
+        Ok(buf)
+    }
+}
+
+/// Built-in kernels over feature slices (shorter slice's length is used).
+pub mod kernels {
+    use crate::Float;
+
+    /// `x · y`.
+    pub fn linear<F: Float>(x: &[F], y: &[F]) -> F {
+        x.iter().zip(y).fold(F::zero(), |acc, (&a, &b)| acc + a * b)
+    }
+
+    /// Gaussian RBF `exp(−γ ‖x − y‖²)`.
+    pub fn rbf<F: Float>(x: &[F], y: &[F], gamma: F) -> F {
+        let sq = x.iter().zip(y).fold(F::zero(), |acc, (&a, &b)| acc + (a - b) * (a - b));
+        (-gamma * sq).exp()
+    }
+
+    /// Polynomial `(x · y + c)^degree`.
+    pub fn polynomial<F: Float>(x: &[F], y: &[F], degree: i32, c: F) -> F {
+        (linear(x, y) + c).powi(degree)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SquaredEuclidean;
+
+    #[test]
+    fn linear_kernel_is_squared_euclidean_and_errors_are_named() {
+        let rows: Vec<Vec<f64>> = (0..12).map(|i| vec![(i % 5) as f64, (i * 3 % 7) as f64 - 2.0]).collect();
+        let k = KernelSource::new(&rows, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)).unwrap();
+        let x = Mat::from_fn(12, 2, |i, j| rows[i][j]);
+        let e = SquaredEuclidean::new(x).unwrap();
+        for i in 0..12 {
+            for j in 0..12 {
+                assert!((k.d(i, j).unwrap() - e.d(i, j).unwrap()).abs() < 1e-9);
+            }
+        }
+        let new = vec![vec![0.5, 0.5]];
+        let dn = k.dissimilarities_to(&new, &[0, 3]).unwrap();
+        assert!((dn[(0, 0)] - (0.25 + 6.25)).abs() < 1e-12);
+        assert!(kernels::polynomial(&[1.0, 2.0], &[3.0, 1.0], 2, 1.0) == 36.0);
+        let bad = KernelSource::new(&rows, |_: &Vec<f64>, _: &Vec<f64>| f64::NAN);
+        assert!(matches!(bad, Err(Error::NonFinite { row: 0, col: 0, .. })));
+        let empty: Vec<Vec<f64>> = vec![];
+        assert!(matches!(KernelSource::new(&empty, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)), Err(Error::Empty { .. })));
+        // Indefinite kernel: clipped to 0.
+        let neg = KernelSource::new(&rows, |a: &Vec<f64>, b: &Vec<f64>| if a == b { 0.0 } else { 1.0 }).unwrap();
+        assert_eq!(neg.d(0, 1).unwrap(), 0.0);
+    }
+}
