@@ -63,13 +63,8 @@ fn validate<F: Float>(x: MatRef<'_, F>) -> Result<Vec<F>, Error> {
     if x.nrows() == 0 {
         return Err(Error::Empty { what: "the vector table" });
     }
-    for i in 0..x.nrows() {
-        for j in 0..x.ncols() {
-            let v = x[(i, j)];
-            if !v.is_finite() {
-                return Err(Error::NonFinite { what: "vector entry", row: i, col: j, value: v.as_f64() });
-            }
-        }
+    if let Some((row, col, v)) = super::matrix::first_bad(x, |v| !v.is_finite()) {
+        return Err(Error::NonFinite { what: "vector entry", row, col, value: v.as_f64() });
     }
     Ok((0..x.nrows()).map(|i| (0..x.ncols()).fold(F::zero(), |acc, j| acc + x[(i, j)] * x[(i, j)])).collect())
 }

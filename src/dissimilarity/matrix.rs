@@ -166,7 +166,7 @@ fn check_square<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {
 }
 
 /// The first entry (row-major) failing `bad`, found with a fast column-major scan first.
-fn first_bad<F: Float>(m: MatRef<'_, F>, bad: impl Fn(F) -> bool) -> Option<(usize, usize, F)> {
+pub(super) fn first_bad<F: Float>(m: MatRef<'_, F>, bad: impl Fn(F) -> bool) -> Option<(usize, usize, F)> {
     let any = (0..m.ncols()).any(|j| (0..m.nrows()).any(|i| bad(m[(i, j)])));
     if !any {
         return None;
