@@ -187,7 +187,8 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     let n = source.len();
     let ck = state.pclass[k];
     let cands: Vec<usize> = match p.candidates {
-        Candidates::ReceptiveField => (0..n).filter(|&i| state.kp[i] == k && problem.y[i] == ck && !state.is_proto[i]).collect(),
+        // k⁺(i) = k already implies that i has the label of k.
+        Candidates::ReceptiveField => (0..n).filter(|&i| state.kp[i] == k && !state.is_proto[i]).collect(),
         Candidates::WholeClass => classes.members[ck].iter().copied().filter(|&i| !state.is_proto[i]).collect(),
     };
     if cands.is_empty() {
