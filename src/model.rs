@@ -3,7 +3,7 @@
 use crate::classes::Classes;
 use crate::init::argmin;
 use crate::transfer::relative_distance;
-use crate::{Dissimilarity, Error, Float};
+use crate::{Dissimilarity, Error, Float, Search};
 use faer::{Mat, MatRef};
 
 /// Why training stopped.
@@ -30,6 +30,7 @@ pub struct MedianLvq<F, L> {
     cost_history: Vec<F>,
     sweeps: usize,
     termination: Termination,
+    search: Search,
 }
 
 /// Nearest-prototype predictions for `m` objects.
@@ -46,12 +47,19 @@ pub struct Prediction<F, L> {
 }
 
 impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
-    pub(crate) fn new(prototypes: Vec<usize>, classes: &Classes<L>, cost_history: Vec<F>, sweeps: usize, termination: Termination) -> Self
+    pub(crate) fn new(
+        prototypes: Vec<usize>,
+        classes: &Classes<L>,
+        cost_history: Vec<F>,
+        sweeps: usize,
+        termination: Termination,
+        search: Search,
+    ) -> Self
     where
         L: Ord,
     {
         let prototype_labels = prototypes.iter().map(|&p| classes.labels[classes.y[p]].clone()).collect();
-        Self { prototypes, prototype_labels, classes: classes.labels.clone(), cost_history, sweeps, termination }
+        Self { prototypes, prototype_labels, classes: classes.labels.clone(), cost_history, sweeps, termination, search }
     }
 
     /// Object indices (into the training source) of the prototypes.
@@ -86,6 +94,10 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// Why training stopped.
     pub fn termination(&self) -> Termination {
         self.termination
+    }
+    /// The search strategy that ran ([`Search::Auto`] resolved for the source).
+    pub fn search(&self) -> Search {
+        self.search
     }
 
     /// Predicts from an `m × K` matrix whose row `r` holds the dissimilarities
@@ -147,6 +159,44 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             }
         }
         Ok(out)
+    }
+
+    /// The prototypes' rows of the training vectors `x` (`n × p`), as a `K × p`
+    /// matrix: with them the model predicts new vectors without the training set
+    /// (see [`SquaredEuclidean::dissimilarities_to`](crate::SquaredEuclidean::dissimilarities_to)).
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] if `x` has fewer rows than a prototype index needs.
+    pub fn prototype_rows(&self, x: MatRef<'_, F>) -> Result<Mat<F>, Error> {
+        if let Some(&bad) = self.prototypes.iter().find(|&&p| p >= x.nrows()) {
+            return Err(Error::IndexOutOfRange { what: "prototype (row of the training vectors)", index: bad, len: x.nrows() });
+        }
+        Ok(Mat::from_fn(self.prototypes.len(), x.ncols(), |k, t| x[(self.prototypes[k], t)]))
+    }
+
+    /// Clones of the prototype objects out of the training items (strings,
+    /// sequences, graphs…), in prototype order: with them and the dissimilarity
+    /// function the model predicts new objects without the training set.
+    ///
+    /// ```
+    /// use median_lvq::{FunctionSource, MedianLvqParams};
+    /// let words = ["cat", "cap", "car", "dog", "dot", "dig"].map(String::from);
+    /// let first_letter = |a: &String, b: &String| if a[..1] == b[..1] { 0.0 } else { 1.0 } + (a.len() as f64 - b.len() as f64).abs();
+    /// let model = MedianLvqParams::new().fit(&FunctionSource::new(&words, first_letter), &["c", "c", "c", "d", "d", "d"])?;
+    /// let kept: Vec<String> = model.prototype_items(&words)?;
+    /// let all: Vec<usize> = (0..kept.len()).collect();
+    /// let d = FunctionSource::new(&kept, first_letter).dissimilarities_to(&["cow".to_string()], &all)?;
+    /// assert_eq!(model.predict(d.as_ref())?.labels, vec!["c"]);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] if `items` is shorter than a prototype index needs.
+    pub fn prototype_items<T: Clone>(&self, items: &[T]) -> Result<Vec<T>, Error> {
+        self.prototypes
+            .iter()
+            .map(|&p| items.get(p).cloned().ok_or(Error::IndexOutOfRange { what: "prototype (training item)", index: p, len: items.len() }))
+            .collect()
     }
 
     /// Predicts `objects` of a source indexed like the training source; see

@@ -26,3 +26,16 @@ where
 pub(crate) fn first_err<T, E>(v: Vec<Result<T, E>>) -> Result<Vec<T>, E> {
     v.into_iter().collect()
 }
+
+/// `buf[i] = f(i)` for every `i`, in parallel chunks (each value independent).
+pub(crate) fn fill<T: Send, G: Fn(usize) -> T + Sync + Send>(buf: &mut [T], f: G) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        buf.par_iter_mut().enumerate().with_min_len(64).for_each(|(i, slot)| *slot = f(i));
+    }
+    #[cfg(not(feature = "parallel"))]
+    for (i, slot) in buf.iter_mut().enumerate() {
+        *slot = f(i);
+    }
+}

@@ -28,8 +28,25 @@ pub enum Candidates {
 /// How candidates are searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Search {
-    /// Exact `ΔE` for every candidate: the best improving jump is always found.
+    /// Chosen per source (the default): [`Linearised`](Self::Linearised) with
+    /// `checked = 8` for sources whose
+    /// [`weighted_sums`](crate::Dissimilarity::weighted_sums) are much cheaper than
+    /// their columns (vectors: one `p × K` product instead of `O(n p)` per column)
+    /// once there are more than [`Search::AUTO_LINEARISED_FROM`] objects; otherwise
+    /// [`Exhaustive`](Self::Exhaustive).
+    ///
+    /// Why, measured on this project's 2-core machine (10 classes × 32 features,
+    /// 3 prototypes per class): over vectors, exhaustive vs linearised took 0.024 vs
+    /// 0.015 s at n = 1000 (linearised cost 1.4 % worse), 0.23 vs 0.08 s at 3000 and
+    /// 2.5 vs 0.35 s at 10,000 (costs within 0.5 %); exhaustive search over vectors
+    /// is `O(n² p)` per sweep and out of reach beyond that. Over a precomputed
+    /// matrix both read `O(n²)` per sweep; linearised gained 2.4× at n = 5000 but
+    /// ended 2.5 % higher in cost, so exhaustive (exact) stays the default there, as
+    /// for kernel and user-function sources, whose weighted sums need the columns
+    /// anyway.
     #[default]
+    Auto,
+    /// Exact `ΔE` for every candidate: the best improving jump is always found.
     Exhaustive,
     /// Rank candidates by the first-order change (one weighted sum per prototype), then
     /// compute the exact `ΔE` of the best `checked` only. Jumps are still accepted
@@ -38,6 +55,34 @@ pub enum Search {
         /// How many of the best-ranked candidates get the exact check (`>= 1`).
         checked: usize,
     },
+}
+
+impl Search {
+    /// Above this many objects, [`Search::Auto`] goes linearised on sources with
+    /// cheap weighted sums.
+    pub const AUTO_LINEARISED_FROM: usize = 2000;
+
+    /// What [`Search::Auto`] means for `source`; other strategies are returned as
+    /// they are.
+    ///
+    /// ```
+    /// use median_lvq::{Precomputed, Search, SquaredEuclidean};
+    /// let x = faer::Mat::from_fn(3000, 2, |i, j| (i * (j + 1)) as f64);
+    /// let vectors = SquaredEuclidean::from_ref(x.as_ref())?;
+    /// assert_eq!(Search::Auto.resolve(&vectors), Search::Linearised { checked: 8 });
+    /// let small = Precomputed::squared_euclidean(x.as_ref().subrows(0, 100))?;
+    /// assert_eq!(Search::Auto.resolve(&small), Search::Exhaustive);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    pub fn resolve<F: Float, D: crate::Dissimilarity<F> + ?Sized>(self, source: &D) -> Search {
+        match self {
+            Search::Auto if source.weighted_sums_are_cheap() && source.len() > Self::AUTO_LINEARISED_FROM => {
+                Search::Linearised { checked: 8 }
+            }
+            Search::Auto => Search::Exhaustive,
+            other => other,
+        }
+    }
 }
 
 /// Where the prototypes start.
@@ -108,7 +153,7 @@ impl<F: Float> Default for MedianLvqParams<F> {
             epsilon: F::zero(),
             tolerance: F::from_f64(1e-12),
             candidates: Candidates::ReceptiveField,
-            search: Search::Exhaustive,
+            search: Search::Auto,
             init: Init::Auto,
             n_init: 1,
             seed: 0,
@@ -119,7 +164,7 @@ impl<F: Float> Default for MedianLvqParams<F> {
 impl<F: Float> MedianLvqParams<F> {
     /// The defaults: one prototype per class, identity transfer, no margin, uniform
     /// class weights, at most 100 sweeps, `epsilon = 0`, `tolerance = 1e-12`,
-    /// receptive-field candidates, exhaustive search, k-medoids initialisation, one
+    /// receptive-field candidates, search chosen per source ([`Search::Auto`]), k-medoids initialisation, one
     /// fit, seed 0.
     pub fn new() -> Self {
         Self::default()
@@ -168,7 +213,7 @@ impl<F: Float> MedianLvqParams<F> {
         self.candidates = c;
         self
     }
-    /// Search strategy (default exhaustive).
+    /// Search strategy (default [`Search::Auto`]: chosen per source).
     pub fn search(mut self, s: Search) -> Self {
         self.search = s;
         self

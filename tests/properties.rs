@@ -1,7 +1,7 @@
 //! Property tests of the algorithm's invariants on random small problems.
 
 use faer::Mat;
-use median_lvq::{Candidates, Init, MedianLvq, MedianLvqParams, Precomputed, Search, Subset, Transfer};
+use median_lvq::{Candidates, Dissimilarity, Init, MedianLvq, MedianLvqParams, Precomputed, Search, SquaredEuclidean, Subset, Transfer};
 use proptest::prelude::*;
 
 /// Labels with at least `k` objects in each of 2–4 classes, points in the plane, and
@@ -146,5 +146,44 @@ proptest! {
         let copied = Mat::from_fn(keep.len(), keep.len(), |r, s| d[(keep[r], keep[s])]);
         let b = fit(&copied, &ys, &params);
         prop_assert_eq!(a, b);
+    }
+}
+
+/// Random vectors `n × p` (with possible duplicate rows), weights and candidates.
+fn vectors_and_weights() -> impl Strategy<Value = (Mat<f64>, Mat<f64>, Vec<usize>)> {
+    (2usize..40, 1usize..6, 1usize..4).prop_flat_map(|(n, p, kk)| {
+        (
+            proptest::collection::vec(-10.0..10.0f64, n * p),
+            proptest::collection::vec(-2.0..2.0f64, n * kk),
+            proptest::collection::vec(0..n, 1..12),
+            Just((n, p, kk)),
+        )
+            .prop_map(|(x, w, cands, (n, p, kk))| {
+                // Round to a quarter so that duplicate rows (distance exactly 0) occur.
+                let x = Mat::from_fn(n, p, |i, j| (x[i * p + j] * 4.0).round() / 4.0);
+                (x, Mat::from_fn(n, kk, |i, k| w[i * kk + k]), cands)
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn closed_form_weighted_sums_equal_naive_sums((x, w, cands) in vectors_and_weights()) {
+        let source = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+        let matrix = Precomputed::squared_euclidean(x.as_ref()).unwrap();
+        let (n, kk) = (x.nrows(), w.ncols());
+        for s in [&source as &dyn Dissimilarity<f64>, &matrix] {
+            let mut out = Mat::zeros(cands.len(), kk);
+            s.weighted_sums(&cands, w.as_ref(), out.as_mut()).unwrap();
+            for (r, &c) in cands.iter().enumerate() {
+                for k in 0..kk {
+                    let naive: f64 = (0..n).map(|i| w[(i, k)] * (0..x.ncols()).map(|t| (x[(i, t)] - x[(c, t)]).powi(2)).sum::<f64>()).sum();
+                    let scale: f64 = (0..n).map(|i| w[(i, k)].abs()).sum::<f64>() * (1.0 + (0..n).map(|i| source.d(i, c).unwrap()).fold(0.0, f64::max));
+                    prop_assert!((out[(r, k)] - naive).abs() <= 1e-10 * scale, "{} vs {naive}", out[(r, k)]);
+                }
+            }
+        }
     }
 }

@@ -1,14 +1,14 @@
 //! Any user function over user objects: strings, sequences, graphs.
 
+use super::cache::ColumnCache;
 use super::{Dissimilarity, check_buffer, check_index};
 use crate::error::check_dissimilarity;
 use crate::{Error, Float};
 use faer::Mat;
-use std::marker::PhantomData;
 
 /// `d(i, j) = f(&items[i], &items[j])` for a user function `f`, evaluated lazily: only
-/// the columns training asks for are computed (in parallel across candidates), and
-/// nothing `n × n` is stored.
+/// the columns training asks for are computed (in parallel), and nothing `n × n` is
+/// stored; [`with_cache`](Self::with_cache) keeps a bounded number of columns.
 ///
 /// Every value is checked: a NaN, infinite or negative result is an error naming the
 /// pair, never silently used.
@@ -30,13 +30,38 @@ use std::marker::PhantomData;
 pub struct FunctionSource<'a, T, G, F> {
     items: &'a [T],
     f: G,
-    _float: PhantomData<fn() -> F>,
+    cache: Option<ColumnCache<F>>,
 }
 
 impl<'a, T: Sync, F: Float, G: Fn(&T, &T) -> F + Sync> FunctionSource<'a, T, G, F> {
     /// A source over `items` with dissimilarity `f(object, candidate)`.
     pub fn new(items: &'a [T], f: G) -> Self {
-        Self { items, f, _float: PhantomData }
+        Self { items, f, cache: None }
+    }
+
+    /// Keeps up to `columns` computed columns (least recently used evicted), so a
+    /// column asked for again (the prototypes' own, re-read at every accepted jump
+    /// and by restarts) costs a copy instead of `n` function calls. Memory: at most
+    /// `columns · n` values. Worth it when the function is expensive; `0` disables.
+    ///
+    /// ```
+    /// use median_lvq::{Dissimilarity, FunctionSource};
+    /// let xs = [1.0, 4.0, 9.0];
+    /// let s = FunctionSource::new(&xs, |a: &f64, b: &f64| (a - b).abs()).with_cache(2);
+    /// let mut buf = [0.0; 3];
+    /// s.column(2, &mut buf)?;
+    /// s.column(2, &mut buf)?;
+    /// assert_eq!(s.cache_stats(), Some((1, 1))); // one hit, one miss
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    pub fn with_cache(mut self, columns: usize) -> Self {
+        self.cache = Some(ColumnCache::new(columns));
+        self
+    }
+
+    /// `(hits, misses)` of the column cache, if there is one.
+    pub fn cache_stats(&self) -> Option<(u64, u64)> {
+        self.cache.as_ref().map(ColumnCache::stats)
     }
 
     /// The objects.
@@ -83,11 +108,20 @@ impl<T: Sync, F: Float, G: Fn(&T, &T) -> F + Sync> Dissimilarity<F> for Function
     fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
         check_index(c, self.len())?;
         check_buffer(buf.len(), self.len())?;
+        if let Some(cache) = &self.cache
+            && cache.get_into(c, buf)
+        {
+            return Ok(buf);
+        }
         let candidate = &self.items[c];
-        for (i, (slot, x)) in buf.iter_mut().zip(self.items).enumerate() {
-            let v = (self.f)(x, candidate);
+        // Evaluated in parallel, checked in index order: the same error whatever
+        // the thread count.
+        crate::par::fill(buf, |i| (self.f)(&self.items[i], candidate));
+        for (i, &v) in buf.iter().enumerate() {
             check_dissimilarity(i, c, v)?;
-            *slot = v;
+        }
+        if let Some(cache) = &self.cache {
+            cache.insert(c, buf);
         }
         Ok(buf)
     }

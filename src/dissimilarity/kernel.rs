@@ -89,8 +89,10 @@ impl<T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> Dissimilarity<F> for KernelSo
         check_index(c, self.len())?;
         check_buffer(buf.len(), self.len())?;
         let candidate = &self.items[c];
-        for (i, (slot, x)) in buf.iter_mut().zip(self.items).enumerate() {
-            let kic = finite(i, c, (self.kernel)(x, candidate))?;
+        // Evaluated in parallel, checked in index order (thread-count independent).
+        crate::par::fill(buf, |i| (self.kernel)(&self.items[i], candidate));
+        for (i, slot) in buf.iter_mut().enumerate() {
+            let kic = finite(i, c, *slot)?;
             *slot = self.distance_from_kernel(i, c, kic, self.diag[c]);
         }
         Ok(buf)

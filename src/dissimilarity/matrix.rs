@@ -90,7 +90,9 @@ impl<F: Float> Precomputed<'static, F> {
         }))
     }
     /// Squared Euclidean dissimilarities `‖x_i − x_j‖²` between the rows of `x`
-    /// (`n × p`), computed with one Gram product and clipped at 0 against rounding.
+    /// (`n × p`), exactly as [`SquaredEuclidean`](super::SquaredEuclidean) computes
+    /// them (one matrix-vector product per column, clipped at 0 against rounding), so
+    /// both sources train to the same model.
     ///
     /// This materialises `n × n` values: for large `n`, train on the vectors
     /// directly instead.
@@ -122,16 +124,31 @@ impl<F: Float> Precomputed<'static, F> {
                 hint: "use fewer objects",
             });
         }
-        let mut gram = Mat::<F>::zeros(n, n);
-        faer::linalg::matmul::matmul(gram.as_mut(), Accum::Replace, x, x.transpose(), F::one(), faer::Par::Seq);
-        let two = F::one() + F::one();
-        let m = Mat::from_fn(n, n, |i, j| {
-            if i == j {
-                return F::zero();
-            }
-            let d = gram[(i, i)] + gram[(j, j)] - two * gram[(i, j)];
-            if d > F::zero() { d } else { F::zero() }
-        });
+        // Column by column with the vector source's own routine, so that training on
+        // this matrix and on the vectors sees bit-identical dissimilarities (and so
+        // takes the same path, even at near-ties, in f32 too).
+        let vectors = super::SquaredEuclidean::from_ref(x)?;
+        let mut m = Mat::<F>::zeros(n, n);
+        #[cfg(feature = "parallel")]
+        {
+            use faer::reborrow::ReborrowMut;
+            use rayon::prelude::*;
+            m.par_col_iter_mut().enumerate().try_for_each(|(c, mut col)| {
+                if let Some(contiguous) = col.rb_mut().try_as_col_major_mut() {
+                    return vectors.column(c, contiguous.as_slice_mut()).map(|_| ());
+                }
+                // Not reached for an owned matrix (its columns are contiguous).
+                let mut buf = vec![F::zero(); n];
+                for (i, &v) in vectors.column(c, &mut buf)?.iter().enumerate() {
+                    col[i] = v;
+                }
+                Ok(())
+            })?;
+        }
+        #[cfg(not(feature = "parallel"))]
+        for c in 0..n {
+            vectors.column(c, m.col_as_slice_mut(c))?;
+        }
         Self::new(m)
     }
 }

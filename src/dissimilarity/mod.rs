@@ -5,6 +5,7 @@
 //! candidate `j`**. A *column* `d(·, c)` therefore holds every object's dissimilarity to
 //! the candidate `c`; training reads columns, never rows.
 
+mod cache;
 mod euclidean;
 mod function;
 mod kernel;
@@ -79,6 +80,16 @@ pub trait Dissimilarity<F: Float>: Sync {
             *slot = self.d(i, c)?;
         }
         Ok(buf)
+    }
+
+    /// Whether [`weighted_sums`](Self::weighted_sums) is much cheaper than computing
+    /// the candidates' columns (a closed form, as for vectors). [`Search::Auto`]
+    /// uses the linearised search on such sources when they are large. Default
+    /// `false`.
+    ///
+    /// [`Search::Auto`]: crate::Search::Auto
+    fn weighted_sums_are_cheap(&self) -> bool {
+        false
     }
 
     /// Weighted sums `out[r, k] = Σ_i weights[i, k] · d(i, candidates[r])`.
@@ -180,6 +191,9 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for &D {
     }
     fn column<'a>(&'a self, c: usize, buf: &'a mut [F]) -> Result<&'a [F], Error> {
         (**self).column(c, buf)
+    }
+    fn weighted_sums_are_cheap(&self) -> bool {
+        (**self).weighted_sums_are_cheap()
     }
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
         (**self).weighted_sums(candidates, weights, out)

@@ -65,7 +65,9 @@ impl<F: Float> ValidParams<F> {
     /// [`Error::InvalidInitialPrototype`] for bad given indices; and any error the
     /// source reports.
     pub fn fit<L: Clone + Ord, D: Dissimilarity<F> + ?Sized>(&self, source: &D, labels: &[L]) -> Result<MedianLvq<F, L>, Error> {
-        let p = &self.0;
+        let mut resolved = self.0.clone();
+        resolved.search = resolved.search.resolve(source);
+        let p = &resolved;
         let n = source.len();
         if n == 0 {
             return Err(Error::Empty { what: "the dissimilarity source" });
@@ -104,7 +106,14 @@ impl<F: Float> ValidParams<F> {
             }
         }
         let run = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })?;
-        Ok(MedianLvq::new(run.protos, &classes, run.history.iter().map(|&c| F::from_f64(c)).collect(), run.sweeps, run.termination))
+        Ok(MedianLvq::new(
+            run.protos,
+            &classes,
+            run.history.iter().map(|&c| F::from_f64(c)).collect(),
+            run.sweeps,
+            run.termination,
+            p.search,
+        ))
     }
 }
 
@@ -196,7 +205,8 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     }
     scratch.frame.prepare(state, problem.y, k);
     let checked: Vec<usize> = match p.search {
-        Search::Exhaustive => cands,
+        // `Auto` was resolved in `fit`.
+        Search::Auto | Search::Exhaustive => cands,
         Search::Linearised { checked } => {
             linear_weights(state, problem, k, scratch.weights.col_as_slice_mut(0));
             let mut scores = Mat::<F>::zeros(cands.len(), 1);
