@@ -157,21 +157,94 @@ impl<F: Float> Dissimilarity<F> for SquaredEuclidean<'_, F> {
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
         check_weighted_shapes(self.len(), candidates, weights, &out)?;
         let x = self.rows();
-        let kk = weights.ncols();
-        let mut xta = Mat::<F>::zeros(x.ncols(), kk);
+        let (p, kk) = (x.ncols(), weights.ncols());
+        let mut xta = Mat::<F>::zeros(p, kk);
         faer::linalg::matmul::matmul(xta.as_mut(), Accum::Replace, x.transpose(), weights, F::one(), Par::Seq);
-        let wsum: Vec<F> = (0..kk).map(|k| (0..weights.nrows()).fold(F::zero(), |a, i| a + weights[(i, k)])).collect();
-        let wnorm: Vec<F> = (0..kk).map(|k| (0..weights.nrows()).fold(F::zero(), |a, i| a + weights[(i, k)] * self.norms[i])).collect();
-        let gathered = Mat::from_fn(candidates.len(), x.ncols(), |r, t| x[(candidates[r], t)]);
+        let sums: Vec<(F, F)> = (0..kk).map(|k| weight_sums(weights.col(k), &self.norms)).collect();
+        let minus_two = -(F::one() + F::one());
         let mut out = out;
-        faer::linalg::matmul::matmul(out.rb_mut(), Accum::Replace, gathered.as_ref(), xta.as_ref(), -(F::one() + F::one()), Par::Seq);
-        for (r, &c) in candidates.iter().enumerate() {
-            for k in 0..kk {
-                out[(r, k)] = out[(r, k)] + wnorm[k] + self.norms[c] * wsum[k];
+        // −2 x_c · (Xᵀ A) in blocks of 256 rows through a small reused buffer
+        // (cache-resident; no large temporary to page-fault in).
+        const BLOCK: usize = 256;
+        let mut buf = Mat::<F>::zeros(BLOCK, kk);
+        let n = x.nrows();
+        if candidates.len() * 4 >= n {
+            // Many candidates: multiply contiguous row blocks of X as they are (one
+            // streaming read of X), then pick the candidates' rows.
+            let mut by_row: Vec<(usize, usize)> = candidates.iter().enumerate().map(|(r, &c)| (c, r)).collect();
+            by_row.sort_unstable();
+            let mut next = by_row.as_slice();
+            for start in (0..n).step_by(BLOCK) {
+                let len = BLOCK.min(n - start);
+                let split = next.partition_point(|&(c, _)| c < start + len);
+                let (here, rest) = next.split_at(split);
+                next = rest;
+                if here.is_empty() {
+                    continue;
+                }
+                let mut b = buf.as_mut().subrows_mut(0, len);
+                faer::linalg::matmul::matmul(b.rb_mut(), Accum::Replace, x.subrows(start, len), xta.as_ref(), minus_two, Par::Seq);
+                for (k, &(wsum, wnorm)) in sums.iter().enumerate() {
+                    let (bk, mut ok) = (b.as_ref().col(k), out.rb_mut().col_mut(k));
+                    for &(c, r) in here {
+                        ok[r] = bk[c - start] + wnorm + self.norms[c] * wsum;
+                    }
+                }
+            }
+        } else {
+            // Few candidates: gather their rows, block by block.
+            let mut gathered = Mat::<F>::zeros(BLOCK, p);
+            for (blk, block) in candidates.chunks(BLOCK).enumerate() {
+                let mut g = gathered.as_mut().subrows_mut(0, block.len());
+                for t in 0..p {
+                    let col = x.col(t);
+                    for (slot, &c) in g.rb_mut().col_mut(t).iter_mut().zip(block) {
+                        *slot = col[c];
+                    }
+                }
+                let mut b = buf.as_mut().subrows_mut(0, block.len());
+                faer::linalg::matmul::matmul(b.rb_mut(), Accum::Replace, g.as_ref(), xta.as_ref(), minus_two, Par::Seq);
+                for (k, &(wsum, wnorm)) in sums.iter().enumerate() {
+                    let bk = b.as_ref().col(k);
+                    let ok = out.rb_mut().col_mut(k).subrows_mut(blk * BLOCK, block.len());
+                    for ((slot, &bv), &c) in ok.iter_mut().zip(bk.iter()).zip(block) {
+                        *slot = bv + wnorm + self.norms[c] * wsum;
+                    }
+                }
             }
         }
         Ok(())
     }
+}
+
+/// `(Σ_i w_i, Σ_i w_i ‖x_i‖²)` in four interleaved partial sums: a fixed order (so
+/// deterministic) that breaks the add latency chain and lets the loop vectorise.
+fn weight_sums<F: Float>(w: faer::ColRef<'_, F>, norms: &[F]) -> (F, F) {
+    let (mut s, mut sn) = ([F::zero(); 4], [F::zero(); 4]);
+    match w.try_as_col_major() {
+        Some(w) => {
+            let w = w.as_slice();
+            let (wc, nc) = (w.chunks_exact(4), norms.chunks_exact(4));
+            let (wr, nr) = (wc.remainder(), nc.remainder());
+            for (w4, n4) in wc.zip(nc) {
+                for l in 0..4 {
+                    s[l] += w4[l];
+                    sn[l] += w4[l] * n4[l];
+                }
+            }
+            for (l, (&wi, &ni)) in wr.iter().zip(nr).enumerate() {
+                s[l] += wi;
+                sn[l] += wi * ni;
+            }
+        }
+        None => {
+            for (i, (&wi, &ni)) in w.iter().zip(norms).enumerate() {
+                s[i & 3] += wi;
+                sn[i & 3] += wi * ni;
+            }
+        }
+    }
+    ((s[0] + s[1]) + (s[2] + s[3]), (sn[0] + sn[1]) + (sn[2] + sn[3]))
 }
 
 #[cfg(test)]
