@@ -95,7 +95,7 @@ impl<F: Float> ValidParams<F> {
         let problem =
             Problem { y: &classes.y, v: classes.y.iter().map(|&c| class_weight[c]).collect(), transfer: p.transfer, margin: p.margin };
         let mut best: Option<Run> = None;
-        for restart in 0..p.n_init {
+        for restart in 0..p.restarts(n) {
             let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
             rng.set_stream(restart as u64);
             let protos = initial_prototypes(source, &classes, p.prototypes_per_class, &p.init, &mut rng)?;
