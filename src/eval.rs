@@ -1,7 +1,8 @@
-//! Evaluation: seeded stratified shuffle splits.
+//! Evaluation: seeded stratified shuffle splits, and z-scoring with training statistics.
 
-use crate::Error;
 use crate::classes::Classes;
+use crate::{Error, Float};
+use faer::{Mat, MatRef};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -68,6 +69,74 @@ pub fn stratified_splits<L: Clone + Ord>(labels: &[L], n_splits: usize, test_fra
             Split { train, test }
         })
         .collect())
+}
+
+/// Per-feature mean and deviation of some rows, to z-score vectors with the
+/// training part's statistics only (so nothing of the test part leaks into training).
+///
+/// ```
+/// use median_lvq::Standardizer;
+/// let x = faer::mat![[1.0, 10.0], [3.0, 10.0], [100.0, 0.0]];
+/// let s = Standardizer::fit(x.as_ref(), &[0, 1])?; // rows 0 and 1 only
+/// let z = s.transform(x.as_ref())?;
+/// assert_eq!((z[(0, 0)], z[(1, 0)]), (-1.0, 1.0));
+/// assert_eq!(z[(2, 1)], -10.0); // a constant feature keeps deviation 1
+/// # Ok::<(), median_lvq::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standardizer<F> {
+    /// Mean of each feature.
+    pub mean: Vec<F>,
+    /// Population standard deviation of each feature (1 where it is 0, so a constant
+    /// feature is only centred).
+    pub deviation: Vec<F>,
+}
+
+impl<F: Float> Standardizer<F> {
+    /// Statistics of `rows` of `x` (`n × p`).
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for no rows; [`Error::IndexOutOfRange`] for a bad row;
+    /// [`Error::NonFinite`] naming the first non-finite entry used.
+    pub fn fit(x: MatRef<'_, F>, rows: &[usize]) -> Result<Self, Error> {
+        if rows.is_empty() {
+            return Err(Error::Empty { what: "the row list to standardise with" });
+        }
+        let p = x.ncols();
+        let mut mean = vec![0.0; p];
+        for &i in rows {
+            if i >= x.nrows() {
+                return Err(Error::IndexOutOfRange { what: "row", index: i, len: x.nrows() });
+            }
+            for (j, m) in mean.iter_mut().enumerate() {
+                let v = x[(i, j)];
+                if !v.is_finite() {
+                    return Err(Error::NonFinite { what: "vector entry", row: i, col: j, value: v.as_f64() });
+                }
+                *m += v.as_f64();
+            }
+        }
+        let m = rows.len() as f64;
+        mean.iter_mut().for_each(|v| *v /= m);
+        let deviation = (0..p)
+            .map(|j| {
+                let var = rows.iter().map(|&i| (x[(i, j)].as_f64() - mean[j]).powi(2)).sum::<f64>() / m;
+                if var > 0.0 { F::from_f64(var.sqrt()) } else { F::one() }
+            })
+            .collect();
+        Ok(Self { mean: mean.into_iter().map(F::from_f64).collect(), deviation })
+    }
+
+    /// `(x − mean) / deviation`, row by row.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if `x` has a different number of features.
+    pub fn transform(&self, x: MatRef<'_, F>) -> Result<Mat<F>, Error> {
+        if x.ncols() != self.mean.len() {
+            return Err(Error::ShapeMismatch { what: "features to standardise", expected: self.mean.len(), found: x.ncols() });
+        }
+        Ok(Mat::from_fn(x.nrows(), x.ncols(), |i, j| (x[(i, j)] - self.mean[j]) / self.deviation[j]))
+    }
 }
 
 #[cfg(test)]

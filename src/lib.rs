@@ -41,7 +41,7 @@ mod transfer;
 
 pub use dissimilarity::{Dissimilarity, FunctionSource, KernelSource, Precomputed, SquaredEuclidean, Subset, kernels};
 pub use error::Error;
-pub use eval::{Split, stratified_splits};
+pub use eval::{Split, Standardizer, stratified_splits};
 pub use float::Float;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};
 pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};
