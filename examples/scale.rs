@@ -1,0 +1,155 @@
+//! Fit time on a generated problem, next to the time to stream the data once.
+//!
+//! ```text
+//! cargo run --release --example scale -- --n 200000 --p 32 --classes 10 --k 3 --source vectors
+//! cargo run --release --example scale -- --n 10000 --source matrix --precision f32 --threads 1
+//! ```
+//! Flags (defaults in brackets): `--n` [10000], `--p` features [32], `--classes` [10],
+//! `--k` prototypes per class [3], `--source vectors|matrix` [vectors],
+//! `--precision f32|f64` [f64], `--threads T` [all], `--seed` [0].
+//!
+//! Prints n, K, sweeps, seconds per sweep and the time to read the source's data
+//! once (the `n × n` matrix, or the `n × p` vectors) with a plain sum — measured in
+//! this process — and the ratio of a sweep to that bound.
+
+use faer::Mat;
+use median_lvq::{Dissimilarity, Float, MedianLvqParams, Precomputed, SquaredEuclidean};
+use std::hint::black_box;
+use std::time::Instant;
+
+struct Options {
+    n: usize,
+    p: usize,
+    classes: usize,
+    k: usize,
+    matrix: bool,
+    f32: bool,
+    threads: usize,
+    seed: u64,
+}
+
+fn main() {
+    if let Err(message) = run() {
+        eprintln!("error: {message}");
+        std::process::exit(2);
+    }
+}
+
+fn parse() -> Result<Options, String> {
+    let mut o = Options { n: 10_000, p: 32, classes: 10, k: 3, matrix: false, f32: false, threads: 0, seed: 0 };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let v = args.next().ok_or(format!("flag {flag} needs a value"))?;
+        let count = || v.parse::<usize>().ok().filter(|&x| x >= 1).ok_or(format!("{flag} {v:?}: expected a whole number >= 1"));
+        match flag.as_str() {
+            "--n" => o.n = count()?,
+            "--p" => o.p = count()?,
+            "--classes" => o.classes = count()?,
+            "--k" => o.k = count()?,
+            "--threads" => o.threads = count()?,
+            "--seed" => o.seed = v.parse().map_err(|_| format!("--seed {v:?}: expected a whole number"))?,
+            "--source" => {
+                o.matrix = match v.as_str() {
+                    "matrix" => true,
+                    "vectors" => false,
+                    _ => return Err(format!("--source {v:?}: expected vectors or matrix")),
+                }
+            }
+            "--precision" => {
+                o.f32 = match v.as_str() {
+                    "f32" => true,
+                    "f64" => false,
+                    _ => return Err(format!("--precision {v:?}: expected f32 or f64")),
+                }
+            }
+            _ => return Err(format!("unknown flag {flag:?} (flags: --n --p --classes --k --source --precision --threads --seed)")),
+        }
+    }
+    Ok(o)
+}
+
+fn run() -> Result<(), String> {
+    let o = parse()?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(o.threads).build().map_err(|e| e.to_string())?;
+    pool.install(|| if o.f32 { fit::<f32>(&o) } else { fit::<f64>(&o) })
+}
+
+/// `n` points around `classes` centres in `p` dimensions, from a seeded LCG.
+fn blobs<F: Float>(o: &Options) -> (Mat<F>, Vec<usize>) {
+    let mut s = o.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x2545_F491_4F6C_DD1D;
+    let mut r = move || {
+        s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    let centres: Vec<Vec<f64>> = (0..o.classes).map(|_| (0..o.p).map(|_| 2.0 * r()).collect()).collect();
+    let y: Vec<usize> = (0..o.n).map(|i| i % o.classes).collect();
+    let x = Mat::from_fn(o.n, o.p, |i, j| F::from_f64(centres[y[i]][j] + 1.5 * (r() + r() + r())));
+    (x, y)
+}
+
+/// Seconds to read every entry of `m` once (best of 3), summing so it is not elided.
+fn stream_seconds<F: Float>(m: faer::MatRef<'_, F>) -> f64 {
+    (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            let mut acc = F::zero();
+            for j in 0..m.ncols() {
+                let mut lanes = [F::zero(); 16];
+                match m.col(j).try_as_col_major() {
+                    // Sixteen independent lanes: vectorised, so memory is the limit.
+                    Some(col) => {
+                        let chunks = col.as_slice().chunks_exact(16);
+                        for &v in chunks.remainder() {
+                            lanes[0] += v;
+                        }
+                        for c in chunks {
+                            for (l, &v) in lanes.iter_mut().zip(c) {
+                                *l += v;
+                            }
+                        }
+                    }
+                    None => m.col(j).iter().enumerate().for_each(|(i, &v)| lanes[i & 15] += v),
+                }
+                acc += lanes.iter().fold(F::zero(), |a, &b| a + b);
+            }
+            black_box(acc);
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn fit<F: Float>(o: &Options) -> Result<(), String> {
+    let (x, y) = blobs::<F>(o);
+    // One fit (no restarts), so that time per sweep means one sweep of one run.
+    let params = MedianLvqParams::<F>::new().prototypes_per_class(o.k).n_init(1);
+    let timed = |source: &dyn Dissimilarity<F>| {
+        let start = Instant::now();
+        params.fit(source, &y).map(|m| (m, start.elapsed().as_secs_f64())).map_err(|e| e.to_string())
+    };
+    let ((model, seconds), stream) = if o.matrix {
+        let start = Instant::now();
+        let d = Precomputed::squared_euclidean(x.as_ref()).map_err(|e| e.to_string())?;
+        println!("built the {} x {} matrix in {:.2} s", o.n, o.n, start.elapsed().as_secs_f64());
+        (timed(&d)?, stream_seconds(d.as_ref()))
+    } else {
+        (timed(&SquaredEuclidean::from_ref(x.as_ref()).map_err(|e| e.to_string())?)?, stream_seconds(x.as_ref()))
+    };
+    // Includes the k-medoids start and the E-step: an upper bound on one sweep.
+    let per_sweep = seconds / model.sweeps().max(1) as f64;
+    println!(
+        "n={} p={} K={} source={} precision={} threads={} search={:?} fit_seconds={seconds:.3} sweeps={} jumps={} \
+         seconds_per_sweep={per_sweep:.4} stream_seconds={stream:.4} sweep_over_stream={:.2} termination={:?}",
+        o.n,
+        o.p,
+        model.prototypes().len(),
+        if o.matrix { "matrix" } else { "vectors" },
+        if o.f32 { "f32" } else { "f64" },
+        rayon::current_num_threads(),
+        model.search(),
+        model.sweeps(),
+        model.jumps(),
+        per_sweep / stream,
+        model.termination()
+    );
+    Ok(())
+}
