@@ -107,6 +107,12 @@ pub enum Error {
         /// Number of objects.
         len: usize,
     },
+    /// A true label that is not one of the model's classes.
+    #[error("the true label of object {index} is not one of the model's classes; score only objects of the training classes")]
+    UnknownLabel {
+        /// The object (row) with that label.
+        index: usize,
+    },
     /// A computation would need more memory than allowed or addressable.
     #[error("{what} needs {needed} bytes, over the budget of {budget} bytes; {hint}")]
     TooLarge {

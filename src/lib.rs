@@ -28,6 +28,7 @@
 
 mod classes;
 pub mod datasets;
+mod decision;
 pub mod dissimilarity;
 mod error;
 mod eval;
@@ -39,6 +40,7 @@ mod params;
 mod train;
 mod transfer;
 
+pub use decision::{CoverageCurve, CoveragePoint, PrototypeStatistics, Temperature};
 pub use dissimilarity::{Dissimilarity, FunctionSource, KernelSource, Precomputed, SquaredEuclidean, Subset, kernels};
 pub use error::Error;
 pub use eval::{Split, Standardizer, stratified_splits};

@@ -124,6 +124,11 @@ pub trait Dissimilarity<F: Float>: Sync {
     }
 }
 
+/// The first (column-major) entry of `m` that is not a valid dissimilarity.
+pub(crate) fn first_bad_entry<F: Float>(m: MatRef<'_, F>) -> Option<(usize, usize, F)> {
+    matrix::first_bad(m, |v| !v.is_finite() || v < F::zero())
+}
+
 /// Dot product of a faer column with a slice, in a fixed order.
 fn dot<F: Float>(w: faer::ColRef<'_, F>, x: &[F]) -> F {
     let mut acc = F::zero();

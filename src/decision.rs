@@ -1,0 +1,315 @@
+//! Decisions a user can check: class probabilities, prediction with a reject option,
+//! the accuracy-coverage curve and per-prototype statistics.
+//!
+//! Everything here starts from the `m × K` dissimilarities of objects to the
+//! prototypes (columns in the order of [`MedianLvq::prototypes`]), which every
+//! source provides (`dissimilarities_to`, or
+//! [`MedianLvq::prototype_dissimilarities`]), so it works for matrices, new vectors
+//! and new user objects alike.
+
+use crate::init::argmin;
+use crate::transfer::relative_distance;
+use crate::{Error, Float, MedianLvq};
+use faer::{Mat, MatRef};
+
+/// The temperature of [`MedianLvq::probabilities`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Temperature<F> {
+    /// Per object, its distance to its nearest prototype (the default): the
+    /// probabilities then do not change when all dissimilarities are scaled, like
+    /// the model itself. An object on a prototype (distance 0) gets probability 1
+    /// for the classes at distance 0, shared equally.
+    #[default]
+    PerObject,
+    /// One fixed temperature `T > 0` for every object, in units of the
+    /// dissimilarity.
+    Fixed(F),
+}
+
+impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
+    /// Class probabilities: row `r`, column `c` (classes in the order of
+    /// [`classes`](Self::classes)) is a softmax over `−d_c / T` where `d_c` is the
+    /// distance of object `r` to the nearest prototype of class `c`. Rows sum to 1;
+    /// the most probable class is the predicted one.
+    ///
+    /// ```
+    /// # use median_lvq::{MedianLvqParams, Precomputed, Temperature};
+    /// # let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+    /// # let d = Precomputed::new(faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).powi(2)))?;
+    /// let model = MedianLvqParams::new().fit(&d, &["b", "b", "b", "a", "a", "a"])?;
+    /// assert_eq!(model.classes(), ["a", "b"]);
+    /// assert_eq!(model.prototype_labels(), ["a", "b"]); // at 11.0 and at 1.0
+    /// // Squared distances of a new object at 4.0 to those prototypes.
+    /// let p = model.probabilities(faer::mat![[49.0, 9.0]].as_ref(), Temperature::PerObject)?;
+    /// assert!((p[(0, 0)] + p[(0, 1)] - 1.0).abs() < 1e-12 && p[(0, 1)] > 0.9);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] unless there are `K` columns; [`Error::NonFinite`] /
+    /// [`Error::Negative`] for a bad entry; [`Error::InvalidParameter`] for a fixed
+    /// temperature that is not finite and positive.
+    pub fn probabilities(&self, d: MatRef<'_, F>, temperature: Temperature<F>) -> Result<Mat<F>, Error> {
+        if let Temperature::Fixed(t) = temperature
+            && !(t.is_finite() && t > F::zero())
+        {
+            return Err(Error::InvalidParameter { name: "temperature", value: t.as_f64().to_string(), expected: "finite and > 0" });
+        }
+        self.check_prototype_columns(d)?;
+        let classes = self.classes().len();
+        let class_of: Vec<usize> =
+            self.prototype_labels().iter().map(|l| self.classes().iter().position(|c| c == l).unwrap_or(0)).collect();
+        let mut out = Mat::zeros(d.nrows(), classes);
+        let mut nearest = vec![F::infinity(); classes];
+        for r in 0..d.nrows() {
+            nearest.iter_mut().for_each(|v| *v = F::infinity());
+            for (k, &c) in class_of.iter().enumerate() {
+                nearest[c] = nearest[c].min(d[(r, k)]);
+            }
+            let dmin = nearest.iter().copied().fold(F::infinity(), F::min);
+            let t = match temperature {
+                Temperature::Fixed(t) => t,
+                Temperature::PerObject => dmin,
+            };
+            if t > F::zero() {
+                // Shifted by the minimum so the largest term is exp(0) = 1: no overflow.
+                let w: Vec<F> = nearest.iter().map(|&v| (-(v - dmin) / t).exp()).collect();
+                let total = w.iter().copied().fold(F::zero(), |a, b| a + b);
+                for (c, &wc) in w.iter().enumerate() {
+                    out[(r, c)] = wc / total;
+                }
+            } else {
+                let ties = nearest.iter().filter(|&&v| v == dmin).count();
+                for (c, &v) in nearest.iter().enumerate() {
+                    out[(r, c)] = if v == dmin { F::one() / F::from_usize(ties) } else { F::zero() };
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Nearest-prototype labels with a reject option: an object whose
+    /// [confidence](crate::Prediction::confidence) is below `threshold` gets `None`.
+    /// Confidence lies in `[0, 1]`, so a threshold of 0 rejects nothing.
+    ///
+    /// ```
+    /// # use median_lvq::{MedianLvqParams, Precomputed};
+    /// # let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+    /// # let d = Precomputed::new(faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).powi(2)))?;
+    /// let model = MedianLvqParams::new().fit(&d, &[0, 0, 0, 1, 1, 1])?;
+    /// // New objects at 1.5 (clear) and 6.0 (on the border between 1.0 and 11.0).
+    /// let labels = model.predict_with_reject(faer::mat![[0.25, 90.25], [25.0, 25.0]].as_ref(), 0.1)?;
+    /// assert_eq!(labels, vec![Some(0), None]);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`predict`](Self::predict), and [`Error::InvalidParameter`] for a
+    /// threshold that is NaN.
+    pub fn predict_with_reject(&self, d: MatRef<'_, F>, threshold: F) -> Result<Vec<Option<L>>, Error> {
+        if threshold.is_nan() {
+            return Err(Error::InvalidParameter { name: "threshold", value: "NaN".into(), expected: "a number (confidence is in [0, 1])" });
+        }
+        let p = self.predict(d)?;
+        Ok(p.labels.into_iter().zip(p.confidence).map(|(l, c)| (c >= threshold).then_some(l)).collect())
+    }
+
+    /// Per prototype, on labelled objects: how many it wins, how many of those it
+    /// classifies correctly, and its share of the cost. `d` holds the objects'
+    /// dissimilarities to the prototypes (`m × K`), `truth` their labels.
+    ///
+    /// The cost of object `i` is `μ_i = (d⁺ − d⁻)/(d⁺ + d⁻)` (identity transfer; `d⁺`
+    /// to the nearest prototype of its own class, `d⁻` of another), attributed to
+    /// the prototype that wins `i`; the prototypes' costs sum to the total. A
+    /// prototype with a positive cost does more harm than good where it wins.
+    ///
+    /// ```
+    /// # use median_lvq::{MedianLvqParams, Precomputed};
+    /// # let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+    /// # let m = faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).powi(2));
+    /// # let d = Precomputed::new(m.clone())?;
+    /// let labels = [0, 0, 0, 1, 1, 1];
+    /// let model = MedianLvqParams::new().fit(&d, &labels)?;
+    /// let all: Vec<usize> = (0..6).collect();
+    /// let stats = model.prototype_statistics(model.prototype_dissimilarities(&d, &all)?.as_ref(), &labels)?;
+    /// assert_eq!(stats.iter().map(|s| s.wins).sum::<usize>(), 6);
+    /// assert!(stats.iter().all(|s| s.correct == s.wins && s.cost < 0.0));
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`predict`](Self::predict); [`Error::ShapeMismatch`] for a label count
+    /// other than `m`; [`Error::UnknownLabel`] for a label that is not a class of
+    /// the model.
+    pub fn prototype_statistics(&self, d: MatRef<'_, F>, truth: &[L]) -> Result<Vec<PrototypeStatistics<F>>, Error> {
+        if truth.len() != d.nrows() {
+            return Err(Error::ShapeMismatch { what: "true labels (one per row)", expected: d.nrows(), found: truth.len() });
+        }
+        self.check_prototype_columns(d)?;
+        let kk = self.prototypes().len();
+        let mut stats = vec![PrototypeStatistics { wins: 0, correct: 0, cost: F::zero() }; kk];
+        for (r, label) in truth.iter().enumerate() {
+            if !self.classes().contains(label) {
+                return Err(Error::UnknownLabel { index: r });
+            }
+            let row = |same: bool| {
+                (0..kk).filter(|&k| (self.prototype_labels()[k] == *label) == same).map(|k| d[(r, k)]).fold(F::infinity(), F::min)
+            };
+            let (plus, minus) = (row(true), row(false));
+            let win = argmin((0..kk).map(|k| d[(r, k)])).unwrap_or(0);
+            let s = &mut stats[win];
+            s.wins += 1;
+            s.correct += usize::from(self.prototype_labels()[win] == *label);
+            s.cost += relative_distance(plus, minus);
+        }
+        Ok(stats)
+    }
+
+    fn check_prototype_columns(&self, d: MatRef<'_, F>) -> Result<(), Error> {
+        let kk = self.prototypes().len();
+        if d.ncols() != kk {
+            return Err(Error::ShapeMismatch { what: "columns (one per prototype)", expected: kk, found: d.ncols() });
+        }
+        if let Some((row, col, v)) = crate::dissimilarity::first_bad_entry(d) {
+            crate::error::check_dissimilarity(row, col, v)?;
+        }
+        Ok(())
+    }
+}
+
+/// What one prototype does on labelled objects; see
+/// [`MedianLvq::prototype_statistics`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrototypeStatistics<F> {
+    /// Objects whose nearest prototype it is.
+    pub wins: usize,
+    /// Of those, the ones with its label.
+    pub correct: usize,
+    /// Sum of `μ` over the objects it wins (identity-transfer cost; lower is better).
+    pub cost: F,
+}
+
+/// One point of an accuracy-coverage curve: accept the objects with confidence
+/// `>= threshold`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CoveragePoint<F> {
+    /// Confidence threshold.
+    pub threshold: F,
+    /// Fraction of objects accepted, in `(0, 1]`.
+    pub coverage: f64,
+    /// Accuracy among the accepted objects.
+    pub accuracy: f64,
+    /// Number of objects accepted.
+    pub accepted: usize,
+}
+
+/// The accuracy-coverage curve of a labelled prediction: one point per distinct
+/// confidence, from the most confident objects alone (highest threshold) to all
+/// objects (coverage 1, plain accuracy). Computed with one sort.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageCurve<F> {
+    points: Vec<CoveragePoint<F>>,
+}
+
+impl<F: Float> CoverageCurve<F> {
+    /// From each object's confidence and whether its prediction is correct.
+    ///
+    /// ```
+    /// use median_lvq::CoverageCurve;
+    /// let curve = CoverageCurve::new(&[0.9, 0.1, 0.5, 0.9], &[true, false, true, false])?;
+    /// let p = curve.points();
+    /// assert_eq!((p[0].threshold, p[0].coverage, p[0].accuracy), (0.9, 0.5, 0.5));
+    /// assert_eq!((p[2].coverage, p[2].accuracy), (1.0, 0.5));
+    /// assert_eq!(curve.threshold_for_accuracy(0.6).map(|q| q.threshold), Some(0.5));
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] for different lengths, [`Error::Empty`] for none,
+    /// [`Error::NonFinite`] for a NaN or infinite confidence.
+    pub fn new(confidence: &[F], correct: &[bool]) -> Result<Self, Error> {
+        if confidence.len() != correct.len() {
+            return Err(Error::ShapeMismatch {
+                what: "correctness flags (one per confidence)",
+                expected: confidence.len(),
+                found: correct.len(),
+            });
+        }
+        if confidence.is_empty() {
+            return Err(Error::Empty { what: "the confidence list" });
+        }
+        if let Some((i, &c)) = confidence.iter().enumerate().find(|(_, c)| !c.is_finite()) {
+            return Err(Error::NonFinite { what: "confidence", row: i, col: 0, value: c.as_f64() });
+        }
+        let mut order: Vec<usize> = (0..confidence.len()).collect();
+        order.sort_by(|&a, &b| confidence[b].total_cmp(&confidence[a]).then(a.cmp(&b)));
+        let m = confidence.len() as f64;
+        let (mut points, mut hits) = (Vec::new(), 0usize);
+        for (pos, &i) in order.iter().enumerate() {
+            hits += usize::from(correct[i]);
+            // A threshold cannot split equal confidences: one point per distinct value.
+            let last_of_group = order.get(pos + 1).is_none_or(|&j| confidence[j] != confidence[i]);
+            if last_of_group {
+                let accepted = pos + 1;
+                points.push(CoveragePoint {
+                    threshold: confidence[i],
+                    coverage: accepted as f64 / m,
+                    accuracy: hits as f64 / accepted as f64,
+                    accepted,
+                });
+            }
+        }
+        Ok(Self { points })
+    }
+
+    /// The points, by increasing coverage (decreasing threshold).
+    pub fn points(&self) -> &[CoveragePoint<F>] {
+        &self.points
+    }
+
+    /// The point of largest coverage whose accuracy is at least `accuracy`, if any.
+    pub fn threshold_for_accuracy(&self, accuracy: f64) -> Option<CoveragePoint<F>> {
+        self.points.iter().rev().find(|p| p.accuracy >= accuracy).copied()
+    }
+
+    /// The point of highest threshold that still accepts at least `coverage` of the
+    /// objects (the best accuracy at that coverage or more), if any.
+    pub fn threshold_for_coverage(&self, coverage: f64) -> Option<CoveragePoint<F>> {
+        self.points.iter().find(|p| p.coverage >= coverage).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MedianLvqParams, Precomputed};
+
+    #[test]
+    fn probabilities_follow_the_model_classes_for_any_labels() {
+        let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0, 20.0, 21.0, 22.0_f64];
+        let d = Precomputed::new(Mat::from_fn(9, 9, |i, j| (x[i] - x[j]).abs())).unwrap();
+        // Labels that are not 0..C−1, given out of order.
+        let labels = [30, 30, 30, 10, 10, 10, 20, 20, 20];
+        let model = MedianLvqParams::new().fit(&d, &labels).unwrap();
+        let all: Vec<usize> = (0..9).collect();
+        let dp = model.prototype_dissimilarities(&d, &all).unwrap();
+        let p = model.probabilities(dp.as_ref(), Temperature::Fixed(2.0)).unwrap();
+        let pred = model.predict(dp.as_ref()).unwrap();
+        for r in 0..9 {
+            let row: Vec<f64> = (0..3).map(|c| p[(r, c)]).collect();
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            let best = argmin(row.iter().map(|v| -v)).unwrap();
+            assert_eq!(model.classes()[best], pred.labels[r]);
+            assert!(row[best] > 0.9, "not uniform: {row:?}");
+        }
+        assert!(model.probabilities(dp.as_ref(), Temperature::Fixed(0.0)).is_err());
+        assert!(matches!(model.prototype_statistics(dp.as_ref(), &[30; 8]), Err(Error::ShapeMismatch { .. })));
+        assert!(matches!(
+            model.prototype_statistics(dp.as_ref(), &[30, 30, 30, 10, 10, 10, 20, 20, 99]),
+            Err(Error::UnknownLabel { index: 8 })
+        ));
+        assert!(model.predict_with_reject(dp.as_ref(), f64::NAN).is_err());
+        assert!(CoverageCurve::new(&[0.5, f64::NAN], &[true, true]).is_err());
+        assert!(CoverageCurve::<f64>::new(&[], &[]).is_err());
+    }
+}
