@@ -19,6 +19,7 @@
 //!   `--seed s` [0]
 //! * `--precision f32|f64` [f64], `--search exhaustive|linearised` [chosen per
 //!   source], `--transfer identity|sigmoid:BETA|log-likelihood` [identity]
+//! * `--progress`: report training progress on stderr (at most one line a second)
 //!
 //! Prints one line per split, then `accuracy=<mean> std=<std> fit_seconds_median=<s>
 //! sweeps_median=<k>` (std: sample standard deviation over the splits). Any problem
@@ -28,10 +29,12 @@ mod common;
 
 use faer::Mat;
 use median_lvq::{
-    Dissimilarity, Float, FunctionSource, MedianLvqParams, Precomputed, Search, SquaredEuclidean, Standardizer, Subset, Transfer, accuracy,
-    stratified_splits,
+    Dissimilarity, Float, FunctionSource, MedianLvqParams, Observer, Precomputed, Progress, Search, SquaredEuclidean, Standardizer,
+    StderrProgress, Subset, Transfer, accuracy, stratified_splits,
 };
+use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::time::Duration;
 use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,6 +69,7 @@ struct Options {
     f32: bool,
     search: Option<Search>,
     transfer: String,
+    progress: bool,
 }
 
 fn main() {
@@ -98,14 +102,16 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
     let mut input = None;
     let mut measure = None;
     let mut standardize = false;
+    let mut progress = false;
     let (mut per_class, mut splits, mut test_fraction, mut seed) = (1, 20, 0.2, 0);
     let mut f32 = false;
     let mut search = None;
     let mut transfer = "identity".to_string();
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
-        if flag == "--standardize" {
-            standardize = true;
+        if flag == "--standardize" || flag == "--progress" {
+            standardize |= flag == "--standardize";
+            progress |= flag == "--progress";
             continue;
         }
         let value = |it: &mut std::vec::IntoIter<String>| it.next().ok_or(format!("flag {flag} needs a value"));
@@ -153,7 +159,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--transfer" => transfer = value(&mut it)?,
             other => {
                 return Err(format!(
-                    "unknown flag {other:?} (flags: --data --input --dissimilarity --standardize --prototypes-per-class --splits --test-fraction --seed --precision --search --transfer)"
+                    "unknown flag {other:?} (flags: --data --input --dissimilarity --standardize --prototypes-per-class --splits --test-fraction --seed --precision --search --transfer --progress)"
                 ));
             }
         }
@@ -196,7 +202,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         (Input::Vectors, Some(v)) => return Err(format!("--dissimilarity {v:?}: for vectors expected squared-euclidean or precomputed")),
         (Input::Words, Some(v)) => return Err(format!("--dissimilarity {v:?}: for words expected levenshtein")),
     };
-    Ok(Options { data, input, measure, standardize, per_class, splits, test_fraction, seed, f32, search, transfer })
+    Ok(Options { data, input, measure, standardize, per_class, splits, test_fraction, seed, f32, search, transfer, progress })
 }
 
 fn transfer<F: Float>(spec: &str) -> Result<Transfer<F>, String> {
@@ -226,6 +232,9 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
     }
     let params = params.check().map_err(|e| e.to_string())?;
     let splits = stratified_splits(&labels, o.splits, o.test_fraction, o.seed).map_err(|e| e.to_string())?;
+    let report = StderrProgress::new(Duration::from_secs(1));
+    let quiet = |_: &Progress<F>| ControlFlow::Continue(());
+    let observer: &dyn Observer<F> = if o.progress { &report } else { &quiet };
     let levenshtein = |a: &Vec<char>, b: &Vec<char>| F::from_usize(common::levenshtein(a, b));
     let mut results = Vec::with_capacity(splits.len());
     for (s, split) in splits.iter().enumerate() {
@@ -236,7 +245,7 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
         let (model, seconds, to_protos) = match &objects {
             Objects::Matrix(d) => {
                 let train = Subset::new(d, split.train.clone()).map_err(|e| e.to_string())?;
-                let (model, seconds) = timed(|| params.fit(&train, &train_labels))?;
+                let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
                 let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
                 let mut m = Mat::zeros(split.test.len(), protos.len());
                 for (r, &i) in split.test.iter().enumerate() {
@@ -258,12 +267,12 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                 if o.measure == Measure::PrecomputedEuclidean {
                     let d = Precomputed::squared_euclidean(z.as_ref()).map_err(|e| e.to_string())?;
                     let train = Subset::new(&d, split.train.clone()).map_err(|e| e.to_string())?;
-                    let (model, seconds) = timed(|| params.fit(&train, &train_labels))?;
+                    let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
                     let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
                     (model, seconds, vectors.dissimilarities_to(test_rows.as_ref(), &protos).map_err(|e| e.to_string())?)
                 } else {
                     let train = Subset::new(&vectors, split.train.clone()).map_err(|e| e.to_string())?;
-                    let (model, seconds) = timed(|| params.fit(&train, &train_labels))?;
+                    let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
                     let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
                     (model, seconds, vectors.dissimilarities_to(test_rows.as_ref(), &protos).map_err(|e| e.to_string())?)
                 }
@@ -273,7 +282,7 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                 // the 2000 words) instead of recomputing edit distances.
                 let source = FunctionSource::new(words, levenshtein).with_cache(words.len());
                 let train = Subset::new(&source, split.train.clone()).map_err(|e| e.to_string())?;
-                let (model, seconds) = timed(|| params.fit(&train, &train_labels))?;
+                let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
                 let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
                 let test_words: Vec<Vec<char>> = split.test.iter().map(|&i| words[i].clone()).collect();
                 (model, seconds, source.dissimilarities_to(&test_words, &protos).map_err(|e| e.to_string())?)

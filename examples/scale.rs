@@ -6,14 +6,15 @@
 //! ```
 //! Flags (defaults in brackets): `--n` [10000], `--p` features [32], `--classes` [10],
 //! `--k` prototypes per class [3], `--source vectors|matrix` [vectors],
-//! `--precision f32|f64` [f64], `--threads T` [all], `--seed` [0].
+//! `--precision f32|f64` [f64], `--threads T` [all], `--seed` [0], `--progress`
+//! (training progress on stderr, one line a second at most).
 //!
 //! Prints n, K, sweeps, seconds per sweep and the time to read the source's data
 //! once (the `n × n` matrix, or the `n × p` vectors) with a plain sum — measured in
 //! this process — and the ratio of a sweep to that bound.
 
 use faer::Mat;
-use median_lvq::{Dissimilarity, Float, MedianLvqParams, Precomputed, SquaredEuclidean};
+use median_lvq::{Dissimilarity, Float, MedianLvqParams, Observer, Precomputed, Progress, SquaredEuclidean, StderrProgress};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -26,6 +27,7 @@ struct Options {
     f32: bool,
     threads: usize,
     seed: u64,
+    progress: bool,
 }
 
 fn main() {
@@ -36,9 +38,13 @@ fn main() {
 }
 
 fn parse() -> Result<Options, String> {
-    let mut o = Options { n: 10_000, p: 32, classes: 10, k: 3, matrix: false, f32: false, threads: 0, seed: 0 };
+    let mut o = Options { n: 10_000, p: 32, classes: 10, k: 3, matrix: false, f32: false, threads: 0, seed: 0, progress: false };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--progress" {
+            o.progress = true;
+            continue;
+        }
         let v = args.next().ok_or(format!("flag {flag} needs a value"))?;
         let count = || v.parse::<usize>().ok().filter(|&x| x >= 1).ok_or(format!("{flag} {v:?}: expected a whole number >= 1"));
         match flag.as_str() {
@@ -62,7 +68,11 @@ fn parse() -> Result<Options, String> {
                     _ => return Err(format!("--precision {v:?}: expected f32 or f64")),
                 }
             }
-            _ => return Err(format!("unknown flag {flag:?} (flags: --n --p --classes --k --source --precision --threads --seed)")),
+            _ => {
+                return Err(format!(
+                    "unknown flag {flag:?} (flags: --n --p --classes --k --source --precision --threads --seed --progress)"
+                ));
+            }
         }
     }
     Ok(o)
@@ -122,9 +132,17 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
     let (x, y) = blobs::<F>(o);
     // One fit (no restarts), so that time per sweep means one sweep of one run.
     let params = MedianLvqParams::<F>::new().prototypes_per_class(o.k).n_init(1);
+    let report = StderrProgress::new(std::time::Duration::from_secs(1));
+    let quiet = |_: &Progress<F>| std::ops::ControlFlow::Continue(());
+    let observer: &dyn Observer<F> = if o.progress { &report } else { &quiet };
     let timed = |source: &dyn Dissimilarity<F>| {
         let start = Instant::now();
-        params.fit(source, &y).map(|m| (m, start.elapsed().as_secs_f64())).map_err(|e| e.to_string())
+        params
+            .check()
+            .map_err(|e| e.to_string())?
+            .fit_observed(source, &y, observer)
+            .map(|m| (m, start.elapsed().as_secs_f64()))
+            .map_err(|e| e.to_string())
     };
     let ((model, seconds), stream) = if o.matrix {
         let start = Instant::now();

@@ -37,6 +37,12 @@ impl<L> Classes<L> {
     pub fn len(&self) -> usize {
         self.labels.len()
     }
+
+    /// The same classes without the labels (training needs only the numbers), so
+    /// that restarts can run on other threads whatever the label type.
+    pub fn numbers(&self) -> Classes<()> {
+        Classes { labels: vec![(); self.labels.len()], y: self.y.clone(), members: self.members.clone() }
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ mod eval;
 mod float;
 mod init;
 mod model;
+mod observe;
 mod par;
 mod params;
 mod train;
@@ -46,6 +47,7 @@ pub use error::Error;
 pub use eval::{Split, Standardizer, stratified_splits};
 pub use float::Float;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};
+pub use observe::{Observer, Progress, ProgressEvent, StderrProgress};
 pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};
 pub use transfer::Transfer;
 

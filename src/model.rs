@@ -17,6 +17,9 @@ pub enum Termination {
     MaxIter,
     /// A sweep lowered the cost by less than `epsilon · |E|`.
     Epsilon,
+    /// An [`Observer`](crate::Observer) asked training to stop; the model is the
+    /// best found so far (its cost history is still strictly decreasing).
+    Interrupted,
 }
 
 /// A fitted median GLVQ model: prototypes that are objects of the training source.

@@ -12,6 +12,7 @@ use crate::classes::Classes;
 use crate::dissimilarity::column_checked;
 use crate::init::{argmin, initial_prototypes};
 use crate::model::{MedianLvq, Termination};
+use crate::observe::{Observer, Progress, ProgressEvent, Silent};
 use crate::params::{Candidates, ClassWeights, MedianLvqParams, Search, ValidParams};
 use crate::{Dissimilarity, Error, Float, par};
 use faer::Mat;
@@ -19,6 +20,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use search::{JumpFrame, linear_weights};
 pub(crate) use state::{Problem, State};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 /// What one training run produced.
 struct Run {
@@ -65,6 +68,22 @@ impl<F: Float> ValidParams<F> {
     /// [`Error::InvalidInitialPrototype`] for bad given indices; and any error the
     /// source reports.
     pub fn fit<L: Clone + Ord, D: Dissimilarity<F> + ?Sized>(&self, source: &D, labels: &[L]) -> Result<MedianLvq<F, L>, Error> {
+        self.fit_observed(source, labels, &Silent)
+    }
+
+    /// [`fit`](Self::fit) with an [`Observer`] that sees every initialisation,
+    /// accepted jump and sweep, and can stop training (the model so far is then
+    /// returned, with [`Termination::Interrupted`]).
+    ///
+    /// # Errors
+    /// As for [`fit`](Self::fit).
+    pub fn fit_observed<L: Clone + Ord, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
+        &self,
+        source: &D,
+        labels: &[L],
+        observer: &O,
+    ) -> Result<MedianLvq<F, L>, Error> {
+        let started = Instant::now();
         let mut resolved = self.0.clone();
         resolved.search = resolved.search.resolve(source);
         let p = &resolved;
@@ -94,18 +113,25 @@ impl<F: Float> ValidParams<F> {
         let class_weight = class_weights(&p.class_weights, &classes)?;
         let problem =
             Problem { y: &classes.y, v: classes.y.iter().map(|&c| class_weight[c]).collect(), transfer: p.transfer, margin: p.margin };
-        let mut best: Option<Run> = None;
-        for restart in 0..p.restarts(n) {
-            let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-            rng.set_stream(restart as u64);
-            let protos = initial_prototypes(source, &classes, p.prototypes_per_class, &p.init, &mut rng)?;
-            let run = train(source, &problem, &classes, p, protos)?;
-            let cost = |r: &Run| r.history.last().copied().unwrap_or(f64::INFINITY);
-            if best.as_ref().is_none_or(|b| cost(&run) < cost(b)) {
-                best = Some(run);
-            }
-        }
-        let run = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })?;
+        // Restarts run in parallel, each from its own ChaCha stream; the lowest final
+        // cost wins, ties to the lowest restart: the same model on any thread count.
+        let watch = Watch { observer, started, stop: AtomicBool::new(false) };
+        let numbers = classes.numbers();
+        let runs = par::map_init(
+            p.restarts(n),
+            || (),
+            |_, restart| -> Result<Run, Error> {
+                let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+                rng.set_stream(restart as u64);
+                let protos = initial_prototypes(source, &numbers, p.prototypes_per_class, &p.init, &mut rng)?;
+                train(source, &problem, &numbers, p, protos, &watch, restart)
+            },
+        );
+        let runs = par::first_err(runs)?;
+        let cost = |r: &Run| r.history.last().copied().unwrap_or(f64::INFINITY);
+        let best = argmin(runs.iter().map(cost)).unwrap_or(0);
+        let run =
+            runs.into_iter().nth(best).ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })?;
         Ok(MedianLvq::new(
             run.protos,
             &classes,
@@ -129,19 +155,52 @@ fn class_weights<F: Float, L>(w: &ClassWeights<F>, classes: &Classes<L>) -> Resu
     }
 }
 
+/// The observer of a fit and the stop flag shared by its restarts.
+struct Watch<'a, O: ?Sized> {
+    observer: &'a O,
+    started: Instant,
+    stop: AtomicBool,
+}
+
+impl<O: ?Sized> Watch<'_, O> {
+    /// Reports an event; true when training must stop (asked now or by another run).
+    fn stop_after<F: Float>(&self, event: ProgressEvent, restart: usize, sweep: usize, history: &[f64]) -> bool
+    where
+        O: Observer<F>,
+    {
+        let progress = Progress {
+            event,
+            restart,
+            sweep,
+            jumps: history.len().saturating_sub(1),
+            cost: F::from_f64(history.last().copied().unwrap_or(f64::NAN)),
+            elapsed: self.started.elapsed(),
+        };
+        if self.observer.observe(&progress).is_break() {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
 /// One training run from the given prototypes.
-fn train<F: Float, L, D: Dissimilarity<F> + ?Sized>(
+fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
     source: &D,
     problem: &Problem<'_, F>,
     classes: &Classes<L>,
     p: &MedianLvqParams<F>,
     protos: Vec<usize>,
+    watch: &Watch<'_, O>,
+    restart: usize,
 ) -> Result<Run, Error> {
     let mut state = State::new(source, problem, protos)?;
     let mut history = vec![state.cost()];
     let mut scratch = Scratch::new(source.len());
     let mut sweeps = 0;
-    let termination = loop {
+    if watch.stop_after(ProgressEvent::Started, restart, 0, &history) {
+        return Ok(Run { protos: state.protos, history, sweeps, termination: Termination::Interrupted });
+    }
+    let termination = 'sweeps: loop {
         if sweeps == p.max_iter {
             break Termination::MaxIter;
         }
@@ -157,14 +216,21 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized>(
                 state.jump(problem, k, c, col);
                 history.push(state.cost());
                 accepted += 1;
+                if watch.stop_after(ProgressEvent::Jump, restart, sweeps, &history) {
+                    break 'sweeps Termination::Interrupted;
+                }
             }
         }
+        let stop = watch.stop_after(ProgressEvent::Sweep, restart, sweeps, &history);
         if accepted == 0 {
             break Termination::Converged;
         }
         let after = state.cost();
         if before - after < p.epsilon.as_f64() * before.abs() {
             break Termination::Epsilon;
+        }
+        if stop {
+            break Termination::Interrupted;
         }
     };
     Ok(Run { protos: state.protos, history, sweeps, termination })
