@@ -25,6 +25,17 @@
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// No panic reachable from the public API. `unwrap`, `expect`, `panic!` and friends are
+// denied outside tests. Slice and matrix indexing (`clippy::indexing_slicing`) is not
+// denied: every index used inside the crate is either checked where it enters the
+// public API (`check_index`, `check_weighted_shapes`, `column_checked`, the shape
+// checks of `fit`, `predict` and the decision tools, `Subset::new`, given initial
+// prototypes) or produced internally within `0..n` / `0..K` of buffers sized from
+// the same checked lengths; the property and error tests exercise those paths.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable, clippy::todo, clippy::unimplemented)
+)]
 
 mod classes;
 pub mod datasets;
@@ -38,6 +49,9 @@ mod model;
 mod observe;
 mod par;
 mod params;
+#[cfg(feature = "serde")]
+mod persist;
+mod portable;
 mod train;
 mod transfer;
 
@@ -49,6 +63,9 @@ pub use float::Float;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};
 pub use observe::{Observer, Progress, ProgressEvent, StderrProgress};
 pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};
+#[cfg(feature = "serde")]
+pub use persist::FORMAT_VERSION;
+pub use portable::PortableModel;
 pub use transfer::Transfer;
 
 /// The README's examples, compiled and run as doctests.

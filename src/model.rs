@@ -65,6 +65,20 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
         Self { prototypes, prototype_labels, classes: classes.labels.clone(), cost_history, sweeps, termination, search }
     }
 
+    /// A model from checked parts (loading a saved model).
+    #[cfg(feature = "serde")]
+    pub(crate) fn from_parts(
+        prototypes: Vec<usize>,
+        prototype_labels: Vec<L>,
+        classes: Vec<L>,
+        cost_history: Vec<F>,
+        sweeps: usize,
+        termination: Termination,
+        search: Search,
+    ) -> Self {
+        Self { prototypes, prototype_labels, classes, cost_history, sweeps, termination, search }
+    }
+
     /// Object indices (into the training source) of the prototypes.
     pub fn prototypes(&self) -> &[usize] {
         &self.prototypes

@@ -106,8 +106,32 @@ impl<F: Float> Precomputed<'static, F> {
     ///
     /// # Errors
     /// [`Error::Empty`] for no rows, [`Error::NonFinite`] naming the first bad entry,
-    /// [`Error::TooLarge`] if `n × n` values cannot be addressed.
+    /// [`Error::TooLarge`] if the `n × n` values would exceed
+    /// [`DEFAULT_MATRIX_BUDGET`](Self::DEFAULT_MATRIX_BUDGET) (see
+    /// [`squared_euclidean_within`](Self::squared_euclidean_within) for another
+    /// budget).
     pub fn squared_euclidean(x: MatRef<'_, F>) -> Result<Self, Error> {
+        Self::squared_euclidean_within(x, Self::DEFAULT_MATRIX_BUDGET)
+    }
+
+    /// The budget of [`squared_euclidean`](Self::squared_euclidean): 4 GiB, i.e.
+    /// about 23,000 objects in `f64` or 32,000 in `f32`.
+    pub const DEFAULT_MATRIX_BUDGET: usize = 4 << 30;
+
+    /// [`squared_euclidean`](Self::squared_euclidean) with a memory budget in bytes
+    /// for the `n × n` matrix.
+    ///
+    /// ```
+    /// use median_lvq::{Error, Precomputed};
+    /// let x = faer::Mat::<f64>::zeros(1000, 3);
+    /// let err = Precomputed::squared_euclidean_within(x.as_ref(), 1 << 20).err();
+    /// assert!(matches!(err, Some(Error::TooLarge { needed: 8_000_000, .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`squared_euclidean`](Self::squared_euclidean), against `budget`.
+    pub fn squared_euclidean_within(x: MatRef<'_, F>, budget: usize) -> Result<Self, Error> {
         let n = x.nrows();
         if n == 0 {
             return Err(Error::Empty { what: "the vector table" });
@@ -116,12 +140,13 @@ impl<F: Float> Precomputed<'static, F> {
             return Err(Error::NonFinite { what: "vector entry", row, col, value: v.as_f64() });
         }
         let needed = n.checked_mul(n).and_then(|e| e.checked_mul(std::mem::size_of::<F>()));
-        if needed.is_none_or(|b| b > isize::MAX as usize) {
+        let budget = budget.min(isize::MAX as usize);
+        if needed.is_none_or(|b| b > budget) {
             return Err(Error::TooLarge {
                 what: "an n x n dissimilarity matrix",
                 needed: needed.unwrap_or(usize::MAX),
-                budget: isize::MAX as usize,
-                hint: "use fewer objects",
+                budget,
+                hint: "train on the vectors with SquaredEuclidean instead (it never builds n x n), or raise the budget with squared_euclidean_within",
             });
         }
         // Column by column with the vector source's own routine, so that training on
