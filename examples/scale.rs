@@ -7,7 +7,9 @@
 //! Flags (defaults in brackets): `--n` [10000], `--p` features [32], `--classes` [10],
 //! `--k` prototypes per class [3], `--source vectors|matrix` [vectors],
 //! `--precision f32|f64` [f64], `--threads T` [all], `--seed` [0], `--progress`
-//! (training progress on stderr, one line a second at most).
+//! (training progress on stderr, one line a second at most), `--npy DIR` (matrix
+//! source: also write `DIR/D.npy` and `DIR/y.npy` for a side-by-side run of
+//! another implementation on the very same matrix).
 //!
 //! Prints n, K, sweeps, seconds per sweep and the time to read the source's data
 //! once (the `n × n` matrix, or the `n × p` vectors) with a plain sum — measured in
@@ -28,6 +30,7 @@ struct Options {
     threads: usize,
     seed: u64,
     progress: bool,
+    npy: Option<std::path::PathBuf>,
 }
 
 fn main() {
@@ -38,7 +41,7 @@ fn main() {
 }
 
 fn parse() -> Result<Options, String> {
-    let mut o = Options { n: 10_000, p: 32, classes: 10, k: 3, matrix: false, f32: false, threads: 0, seed: 0, progress: false };
+    let mut o = Options { n: 10_000, p: 32, classes: 10, k: 3, matrix: false, f32: false, threads: 0, seed: 0, progress: false, npy: None };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--progress" {
@@ -53,6 +56,7 @@ fn parse() -> Result<Options, String> {
             "--classes" => o.classes = count()?,
             "--k" => o.k = count()?,
             "--threads" => o.threads = count()?,
+            "--npy" => o.npy = Some(std::path::PathBuf::from(&v)),
             "--seed" => o.seed = v.parse().map_err(|_| format!("--seed {v:?}: expected a whole number"))?,
             "--source" => {
                 o.matrix = match v.as_str() {
@@ -70,7 +74,7 @@ fn parse() -> Result<Options, String> {
             }
             _ => {
                 return Err(format!(
-                    "unknown flag {flag:?} (flags: --n --p --classes --k --source --precision --threads --seed --progress)"
+                    "unknown flag {flag:?} (flags: --n --p --classes --k --source --precision --threads --seed --progress --npy)"
                 ));
             }
         }
@@ -148,6 +152,16 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
         let start = Instant::now();
         let d = Precomputed::squared_euclidean(x.as_ref()).map_err(|e| e.to_string())?;
         println!("built the {} x {} matrix in {:.2} s", o.n, o.n, start.elapsed().as_secs_f64());
+        if let Some(dir) = &o.npy {
+            write_npy(
+                &dir.join("D.npy"),
+                "<f8",
+                &[o.n, o.n],
+                &mut d.as_ref().col_iter().flat_map(|c| c.iter().map(|v| v.as_f64().to_le_bytes()).collect::<Vec<_>>()),
+            )?;
+            write_npy(&dir.join("y.npy"), "<i8", &[o.n], &mut y.iter().map(|&l| (l as i64).to_le_bytes()))?;
+            println!("wrote {}/D.npy and y.npy", dir.display());
+        }
         (timed(&d)?, stream_seconds(d.as_ref()))
     } else {
         (timed(&SquaredEuclidean::from_ref(x.as_ref()).map_err(|e| e.to_string())?)?, stream_seconds(x.as_ref()))
@@ -170,4 +184,28 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
         model.termination()
     );
     Ok(())
+}
+
+/// A minimal `.npy` (version 1.0) writer: a header, then the values in Fortran
+/// (column-major) order, as faer stores them.
+fn write_npy(path: &std::path::Path, descr: &str, shape: &[usize], values: &mut dyn Iterator<Item = [u8; 8]>) -> Result<(), String> {
+    use std::io::Write;
+    let shape = shape.iter().map(|s| format!("{s},")).collect::<String>();
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': True, 'shape': ({shape}), }}");
+    // Magic (6) + version (2) + length (2) + header + newline: a multiple of 64.
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let file = std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let len = u16::try_from(header.len()).map_err(|_| "npy header too long".to_string())?;
+    let mut write = |b: &[u8]| out.write_all(b).map_err(|e| format!("cannot write {}: {e}", path.display()));
+    write(b"\x93NUMPY\x01\x00")?;
+    write(&len.to_le_bytes())?;
+    write(header.as_bytes())?;
+    for v in values {
+        write(&v)?;
+    }
+    out.flush().map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -269,7 +269,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     if cands.is_empty() {
         return Ok(None);
     }
-    scratch.frame.prepare(state, problem.y, k);
+    scratch.frame.prepare(state, problem, k);
     let checked: Vec<usize> = match p.search {
         // `Auto` was resolved in `fit`.
         Search::Auto | Search::Exhaustive => cands,
@@ -290,7 +290,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         || vec![F::zero(); n],
         |buf, r| -> Result<F, Error> {
             let col = column_checked(source, checked[r], buf)?;
-            Ok(frame.delta(problem, &state.phi, col))
+            Ok(frame.delta(problem, col))
         },
     );
     let deltas = par::first_err(deltas)?;

@@ -8,20 +8,28 @@ use crate::{Float, Transfer};
 /// can change becomes `min(d(i, c), cap_i)` while the other one stays `fixed_i`;
 /// `same_i` says whether the changing one is `d⁺` (same label as `k`) or `d⁻`.
 ///
-/// With it, `ΔE(k, c)` is one branch-free pass over `d(·, c)`.
+/// With it, `ΔE(k, c)` is one pass over `d(·, c)`: an object with `d(i, c) >= cap_i`
+/// ends at its cap whatever `c` is, so its change is precomputed once per prototype
+/// (`base`), and the pass computes a term only for the few objects that `c` comes
+/// closer to (the division and transfer are skipped for all others).
 pub(crate) struct JumpFrame<F> {
     cap: Vec<F>,
     fixed: Vec<F>,
     same: Vec<bool>,
+    /// The term of object `i` at its cap.
+    at_cap: Vec<F>,
+    /// `Σ_i (at_cap_i − φ_i)`: `ΔE` of a candidate that comes closer to nobody.
+    base: F,
 }
 
 impl<F: Float> JumpFrame<F> {
     pub fn new(n: usize) -> Self {
-        Self { cap: vec![F::zero(); n], fixed: vec![F::zero(); n], same: vec![false; n] }
+        Self { cap: vec![F::zero(); n], fixed: vec![F::zero(); n], same: vec![false; n], at_cap: vec![F::zero(); n], base: F::zero() }
     }
 
     /// Prepares the frame for prototype `k`: `O(n)`.
-    pub fn prepare(&mut self, state: &State<F>, y: &[usize], k: usize) {
+    pub fn prepare(&mut self, state: &State<F>, problem: &Problem<'_, F>, k: usize) {
+        let y = problem.y;
         let ck = state.pclass[k];
         for (i, &yi) in y.iter().enumerate().take(self.cap.len()) {
             if yi == ck {
@@ -35,15 +43,34 @@ impl<F: Float> JumpFrame<F> {
                 self.same[i] = false;
             }
         }
+        let m = problem.margin;
+        match problem.transfer {
+            Transfer::Identity => self.cap_terms(problem, &state.phi, |x| x + m),
+            Transfer::Sigmoid { beta } => self.cap_terms(problem, &state.phi, |x| F::one() / (F::one() + (-beta * (x + m)).exp())),
+            Transfer::LogLikelihood => self.cap_terms(problem, &state.phi, |x| -(F::from_f64(4.0) - (x + m)).ln()),
+        }
+    }
+
+    fn cap_terms(&mut self, problem: &Problem<'_, F>, phi: &[F], phi_of: impl Fn(F) -> F) {
+        let mut acc = [F::zero(); 4];
+        for i in 0..self.cap.len() {
+            // An infinite cap (no second prototype on that side) is never reached:
+            // every candidate comes closer, so the pass computes the term; counting
+            // `φ_i` here makes the object's share of `base` zero.
+            let t = if self.cap[i].is_finite() { self.new_term(problem, i, self.cap[i], &phi_of) } else { phi[i] };
+            self.at_cap[i] = t;
+            acc[i % 4] += t - phi[i];
+        }
+        self.base = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     }
 
     /// `ΔE` in working precision (for ranking candidates).
-    pub fn delta(&self, problem: &Problem<'_, F>, phi: &[F], col: &[F]) -> F {
+    pub fn delta(&self, problem: &Problem<'_, F>, col: &[F]) -> F {
         let m = problem.margin;
         match problem.transfer {
-            Transfer::Identity => self.sum(problem, phi, col, |x| x + m),
-            Transfer::Sigmoid { beta } => self.sum(problem, phi, col, |x| F::one() / (F::one() + (-beta * (x + m)).exp())),
-            Transfer::LogLikelihood => self.sum(problem, phi, col, |x| -(F::from_f64(4.0) - (x + m)).ln()),
+            Transfer::Identity => self.sum(problem, col, |x| x + m),
+            Transfer::Sigmoid { beta } => self.sum(problem, col, |x| F::one() / (F::one() + (-beta * (x + m)).exp())),
+            Transfer::LogLikelihood => self.sum(problem, col, |x| -(F::from_f64(4.0) - (x + m)).ln()),
         }
     }
 
@@ -59,23 +86,16 @@ impl<F: Float> JumpFrame<F> {
     }
 
     #[inline(always)]
-    fn sum(&self, problem: &Problem<'_, F>, phi: &[F], col: &[F], phi_of: impl Fn(F) -> F) -> F {
+    fn sum(&self, problem: &Problem<'_, F>, col: &[F], phi_of: impl Fn(F) -> F) -> F {
         // Four partial sums in a fixed order: deterministic, and faster than one chain.
         let mut acc = [F::zero(); 4];
-        let n = col.len();
-        let body = n - n % 4;
-        let mut i = 0;
-        while i < body {
-            for (lane, a) in acc.iter_mut().enumerate() {
-                let j = i + lane;
-                *a += self.new_term(problem, j, col[j], &phi_of) - phi[j];
+        let n = col.len().min(self.cap.len());
+        for (i, (&x, &cap)) in col.iter().zip(&self.cap).enumerate().take(n) {
+            if x < cap {
+                acc[i % 4] += self.new_term(problem, i, x, &phi_of) - self.at_cap[i];
             }
-            i += 4;
         }
-        for j in body..n {
-            acc[0] += self.new_term(problem, j, col[j], &phi_of) - phi[j];
-        }
-        (acc[0] + acc[1]) + (acc[2] + acc[3])
+        self.base + ((acc[0] + acc[1]) + (acc[2] + acc[3]))
     }
 
     /// `ΔE` summed in `f64`: decides acceptance, so that the recorded cost (summed the
