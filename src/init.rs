@@ -88,30 +88,26 @@ fn validate_given<L>(given: &[usize], classes: &Classes<L>) -> Result<Vec<usize>
     Ok(given.to_vec())
 }
 
-/// Medoids of the groups `groups[j] ⊆ members`: the member of each group with the
-/// least summed dissimilarity to the group, through one weighted-sum call.
-fn group_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
-    source: &D,
-    members: &[usize],
-    groups: &[Vec<usize>],
-) -> Result<Vec<usize>, Error> {
+/// Medoids of the groups: the member of each group with the least summed
+/// dissimilarity to its group (ties: the lowest index), one weighted sum per group.
+fn group_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, groups: &[Vec<usize>]) -> Result<Vec<usize>, Error> {
     let n = source.len();
-    let mut weights = Mat::<F>::zeros(n, groups.len());
-    for (j, g) in groups.iter().enumerate() {
-        for &i in g {
-            weights[(i, j)] = F::one();
-        }
-    }
-    let mut sums = Mat::<F>::zeros(members.len(), groups.len());
-    source.weighted_sums(members, weights.as_ref(), sums.as_mut())?;
-    // Position of each member in `members` (members are ascending).
+    // One weighted sum per group, over that group's members only: a member's sum to
+    // another group is never needed (K times less work than one n × K product).
+    let mut weights = Mat::<F>::zeros(n, 1);
     groups
         .iter()
-        .enumerate()
-        .map(|(j, g)| {
-            let rows: Vec<usize> = g.iter().filter_map(|i| members.binary_search(i).ok()).collect();
-            let best = argmin(rows.iter().map(|&r| sums[(r, j)])).and_then(|b| g.get(b)).copied();
-            best.ok_or(Error::Empty { what: "a class" })
+        .map(|g| {
+            for &i in g {
+                weights[(i, 0)] = F::one();
+            }
+            let mut sums = Mat::<F>::zeros(g.len(), 1);
+            let result = source.weighted_sums(g, weights.as_ref(), sums.as_mut());
+            for &i in g {
+                weights[(i, 0)] = F::zero();
+            }
+            result?;
+            argmin((0..g.len()).map(|r| sums[(r, 0)])).and_then(|b| g.get(b)).copied().ok_or(Error::Empty { what: "a class" })
         })
         .collect()
 }
@@ -125,7 +121,7 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
     rng: &mut ChaCha8Rng,
 ) -> Result<Vec<usize>, Error> {
     let n = source.len();
-    let mut seeds = group_medoids(source, members, &[members.to_vec()])?;
+    let mut seeds = group_medoids(source, &[members.to_vec()])?;
     if k == 1 {
         return Ok(seeds);
     }
@@ -181,7 +177,7 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
     }
     for _ in 0..rounds {
         let groups = assign(source, members, &seeds)?;
-        let next = group_medoids(source, members, &groups)?;
+        let next = group_medoids(source, &groups)?;
         if next == seeds {
             break;
         }

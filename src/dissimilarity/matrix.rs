@@ -268,6 +268,22 @@ impl<F: Float> Dissimilarity<F> for Precomputed<'_, F> {
         check_weighted_shapes(n, candidates, weights, &out)?;
         let m = self.as_ref();
         let kk = weights.ncols();
+        if kk <= FEW_WEIGHTS {
+            // Few weight columns (the linearised search and the medoid searches use
+            // one): a dot product per candidate straight off its column, no copy.
+            let rows = par::map_init(
+                candidates.len(),
+                || (),
+                |_, r| (0..kk).map(|k| column_dot(m.col(candidates[r]), weights.col(k))).collect::<Vec<F>>(),
+            );
+            let mut out = out;
+            for (r, row) in rows.iter().enumerate() {
+                for (k, &v) in row.iter().enumerate() {
+                    out[(r, k)] = v;
+                }
+            }
+            return Ok(());
+        }
         let blocks = candidates.len().div_ceil(BLOCK);
         let results = par::map_init(
             blocks,
@@ -293,6 +309,35 @@ impl<F: Float> Dissimilarity<F> for Precomputed<'_, F> {
         }
         Ok(())
     }
+}
+
+/// Up to this many weight columns, weighted sums are dot products per candidate.
+const FEW_WEIGHTS: usize = 4;
+
+/// `Σ_i a_i b_i` in eight interleaved partial sums (a fixed order: deterministic),
+/// on contiguous slices when the columns are, so the loop vectorises.
+fn column_dot<F: Float>(a: faer::ColRef<'_, F>, b: faer::ColRef<'_, F>) -> F {
+    let mut acc = [F::zero(); 8];
+    match (a.try_as_col_major(), b.try_as_col_major()) {
+        (Some(a), Some(b)) => {
+            let (a, b) = (a.as_slice(), b.as_slice());
+            let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+            for (l, (&x, &y)) in ca.remainder().iter().zip(cb.remainder()).enumerate() {
+                acc[l] += x * y;
+            }
+            for (x8, y8) in ca.zip(cb) {
+                for l in 0..8 {
+                    acc[l] += x8[l] * y8[l];
+                }
+            }
+        }
+        _ => {
+            for (i, (&x, &y)) in a.iter().zip(b.iter()).enumerate() {
+                acc[i % 8] += x * y;
+            }
+        }
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
 #[cfg(test)]
@@ -350,17 +395,22 @@ mod tests {
         let n = 600;
         let m = Mat::from_fn(n, n, |i, j| ((i * 7 + j * 13) % 17) as f64 + if i == j { 0.0 } else { 1.0 });
         let d = Precomputed::new(m.clone()).unwrap();
-        let w = Mat::from_fn(n, 3, |i, k| ((i + k) % 5) as f64 - 2.0);
-        for cand in [(0..n).collect::<Vec<_>>(), vec![5, 3, 599, 0, 17]] {
-            let mut out = Mat::zeros(cand.len(), 3);
+        // 3 columns: dot products per candidate; 7: blocked matrix products.
+        for (w, cand) in [3usize, 7].iter().flat_map(|&kk| {
+            let w = Mat::from_fn(n, kk, |i, k| ((i + k) % 5) as f64 - 2.0);
+            [(w.clone(), (0..n).collect::<Vec<_>>()), (w, vec![5, 3, 599, 0, 17])]
+        }) {
+            let kk = w.ncols();
+            let mut out = Mat::zeros(cand.len(), kk);
             d.weighted_sums(&cand, w.as_ref(), out.as_mut()).unwrap();
             for (r, &c) in cand.iter().enumerate() {
-                for k in 0..3 {
+                for k in 0..kk {
                     let naive: f64 = (0..n).map(|i| w[(i, k)] * m[(i, c)]).sum();
                     assert!((out[(r, k)] - naive).abs() < 1e-9);
                 }
             }
         }
+        let w = Mat::from_fn(n, 3, |i, k| ((i + k) % 5) as f64 - 2.0);
         let mut out = Mat::zeros(2, 2);
         assert!(d.weighted_sums(&[0, 1], w.as_ref(), out.as_mut()).is_err());
         let mut out = Mat::zeros(1, 3);
