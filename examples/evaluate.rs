@@ -278,9 +278,11 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                 }
             }
             Objects::Words(words) => {
-                // Columns are re-read across restarts: keep them all (n² values, 32 MB for
-                // the 2000 words) instead of recomputing edit distances.
-                let source = FunctionSource::new(words, levenshtein).with_cache(words.len());
+                // Columns are re-read across restarts: keep as many as 512 MiB allows
+                // (all of them for the 2000 shipped words: 32 MB) instead of
+                // recomputing edit distances.
+                let columns = ((512usize << 20) / (words.len().max(1) * std::mem::size_of::<F>())).clamp(1, words.len());
+                let source = FunctionSource::new(words, levenshtein).with_cache(columns);
                 let train = Subset::new(&source, split.train.clone()).map_err(|e| e.to_string())?;
                 let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
                 let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
