@@ -6,21 +6,16 @@
 //! reports the accuracy on the held-out 20 % and the chosen prototypes: real flowers.
 
 use faer::Mat;
-use median_lvq::{MedianLvqParams, Precomputed, Subset, accuracy, datasets, stratified_splits};
+use median_lvq::{MedianLvqParams, Precomputed, Standardizer, Subset, accuracy, datasets, stratified_splits};
 
 fn main() -> Result<(), median_lvq::Error> {
     let iris = datasets::iris::<f64>();
     let names = ["setosa", "versicolor", "virginica"];
-    let (n, p) = (iris.features.nrows(), iris.features.ncols());
+    let p = iris.features.ncols();
     let split = stratified_splits(&iris.labels, 1, 0.2, 0)?.remove(0);
 
     // z-scores with the training part's statistics only.
-    let m = split.train.len() as f64;
-    let mean: Vec<f64> = (0..p).map(|j| split.train.iter().map(|&i| iris.features[(i, j)]).sum::<f64>() / m).collect();
-    let sd: Vec<f64> = (0..p)
-        .map(|j| (split.train.iter().map(|&i| (iris.features[(i, j)] - mean[j]).powi(2)).sum::<f64>() / m).sqrt().max(f64::MIN_POSITIVE))
-        .collect();
-    let z = Mat::from_fn(n, p, |i, j| (iris.features[(i, j)] - mean[j]) / sd[j]);
+    let z = Standardizer::fit(iris.features.as_ref(), &split.train)?.transform(iris.features.as_ref())?;
     let d = Precomputed::squared_euclidean(z.as_ref())?;
 
     // Train on the training objects only, through a view that copies nothing.

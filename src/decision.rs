@@ -61,6 +61,7 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             self.prototype_labels().iter().map(|l| self.classes().iter().position(|c| c == l).unwrap_or(0)).collect();
         let mut out = Mat::zeros(d.nrows(), classes);
         let mut nearest = vec![F::infinity(); classes];
+        let mut w = vec![F::zero(); classes];
         for r in 0..d.nrows() {
             nearest.iter_mut().for_each(|v| *v = F::infinity());
             for (k, &c) in class_of.iter().enumerate() {
@@ -73,7 +74,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             };
             if t > F::zero() {
                 // Shifted by the minimum so the largest term is exp(0) = 1: no overflow.
-                let w: Vec<F> = nearest.iter().map(|&v| (-(v - dmin) / t).exp()).collect();
+                for (wc, &v) in w.iter_mut().zip(&nearest) {
+                    *wc = (-(v - dmin) / t).exp();
+                }
                 let total = w.iter().copied().fold(F::zero(), |a, b| a + b);
                 for (c, &wc) in w.iter().enumerate() {
                     out[(r, c)] = wc / total;
@@ -163,17 +166,6 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             s.cost += relative_distance(plus, minus);
         }
         Ok(stats)
-    }
-
-    fn check_prototype_columns(&self, d: MatRef<'_, F>) -> Result<(), Error> {
-        let kk = self.prototypes().len();
-        if d.ncols() != kk {
-            return Err(Error::ShapeMismatch { what: "columns (one per prototype)", expected: kk, found: d.ncols() });
-        }
-        if let Some((row, col, v)) = crate::dissimilarity::first_bad_entry(d) {
-            crate::error::check_dissimilarity(row, col, v)?;
-        }
-        Ok(())
     }
 }
 

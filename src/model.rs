@@ -138,16 +138,11 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// [`Error::ShapeMismatch`] if there are not `K` columns; [`Error::NonFinite`] /
     /// [`Error::Negative`] naming the first bad entry (row-major).
     pub fn predict(&self, d: MatRef<'_, F>) -> Result<Prediction<F, L>, Error> {
+        self.check_prototype_columns(d)?;
         let kk = self.prototypes.len();
-        if d.ncols() != kk {
-            return Err(Error::ShapeMismatch { what: "columns (one per prototype)", expected: kk, found: d.ncols() });
-        }
         let m = d.nrows();
         let mut out = Prediction { labels: Vec::with_capacity(m), winners: Vec::with_capacity(m), confidence: Vec::with_capacity(m) };
         for r in 0..m {
-            for k in 0..kk {
-                crate::error::check_dissimilarity(r, k, d[(r, k)])?;
-            }
             let win = argmin((0..kk).map(|k| d[(r, k)])).unwrap_or(0);
             let dw = d[(r, win)];
             let lw = &self.prototype_labels[win];
@@ -158,6 +153,19 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             out.winners.push(win);
         }
         Ok(out)
+    }
+
+    /// `K` columns of valid dissimilarities, or the error naming the first bad entry
+    /// (row-major): the one check behind prediction and the decision tools.
+    pub(crate) fn check_prototype_columns(&self, d: MatRef<'_, F>) -> Result<(), Error> {
+        let kk = self.prototypes.len();
+        if d.ncols() != kk {
+            return Err(Error::ShapeMismatch { what: "columns (one per prototype)", expected: kk, found: d.ncols() });
+        }
+        match crate::dissimilarity::first_bad_entry(d) {
+            Some((row, col, v)) => crate::error::check_dissimilarity(row, col, v),
+            None => Ok(()),
+        }
     }
 
     /// The `m × K` dissimilarities `d(objects[r], prototype_k)` read from a source

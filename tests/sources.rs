@@ -5,15 +5,14 @@ mod common;
 
 use faer::Mat;
 use median_lvq::{
-    Dissimilarity, FunctionSource, Init, KernelSource, MedianLvq, MedianLvqParams, Precomputed, Search, SquaredEuclidean, datasets, kernels,
+    Dissimilarity, FunctionSource, Init, KernelSource, MedianLvq, MedianLvqParams, Precomputed, Search, SquaredEuclidean, Standardizer,
+    datasets, kernels,
 };
 
 /// z-scored copy of `x` (column means and population deviations).
 fn standardise(x: &Mat<f64>) -> Mat<f64> {
-    let (n, p) = (x.nrows(), x.ncols());
-    let mean: Vec<f64> = (0..p).map(|j| (0..n).map(|i| x[(i, j)]).sum::<f64>() / n as f64).collect();
-    let sd: Vec<f64> = (0..p).map(|j| ((0..n).map(|i| (x[(i, j)] - mean[j]).powi(2)).sum::<f64>() / n as f64).sqrt()).collect();
-    Mat::from_fn(n, p, |i, j| (x[(i, j)] - mean[j]) / sd[j])
+    let all: Vec<usize> = (0..x.nrows()).collect();
+    Standardizer::fit(x.as_ref(), &all).unwrap().transform(x.as_ref()).unwrap()
 }
 
 /// iris, wine and breast cancer (from ../shared/data), standardised.
