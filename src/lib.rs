@@ -24,7 +24,8 @@
 //! # Ok::<(), median_lvq::Error>(())
 //! ```
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+// `unsafe` is denied everywhere but one audited prefetch hint (`prefetch.rs`).
+#![deny(unsafe_code)]
 // No panic reachable from the public API. `unwrap`, `expect`, `panic!` and friends are
 // denied outside tests. Slice and matrix indexing (`clippy::indexing_slicing`) is not
 // denied: every index used inside the crate is either checked where it enters the
@@ -52,6 +53,7 @@ mod params;
 #[cfg(feature = "serde")]
 mod persist;
 mod portable;
+mod prefetch;
 mod train;
 mod transfer;
 

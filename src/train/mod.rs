@@ -285,15 +285,26 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         }
     };
     let frame = &scratch.frame;
-    let deltas = par::map_init(
-        checked.len(),
-        || vec![F::zero(); n],
-        |buf, r| -> Result<F, Error> {
-            let col = column_checked(source, checked[r], buf)?;
-            Ok(frame.delta(problem, col))
+    // Candidates in pairs: one pass over the frame serves two columns.
+    let pairs = par::map_init(
+        checked.len().div_ceil(2),
+        || (vec![F::zero(); n], vec![F::zero(); n]),
+        |(buf0, buf1), r| -> Result<(F, Option<F>), Error> {
+            let col0 = column_checked(source, checked[2 * r], buf0)?;
+            match checked.get(2 * r + 1) {
+                Some(&c1) => {
+                    let [d0, d1] = frame.deltas(problem, [col0, column_checked(source, c1, buf1)?]);
+                    Ok((d0, Some(d1)))
+                }
+                None => Ok((frame.deltas(problem, [col0])[0], None)),
+            }
         },
     );
-    let deltas = par::first_err(deltas)?;
+    let mut deltas = Vec::with_capacity(checked.len());
+    for (d0, d1) in par::first_err(pairs)? {
+        deltas.push(d0);
+        deltas.extend(d1);
+    }
     let Some(best) = argmin(deltas.iter().copied()) else { return Ok(None) };
     if deltas[best] >= F::zero() || deltas[best].is_nan() {
         return Ok(None);
