@@ -24,7 +24,7 @@
 //! # Ok::<(), median_lvq::Error>(())
 //! ```
 #![deny(missing_docs)]
-// `unsafe` is denied everywhere but one audited prefetch hint (`prefetch.rs`).
+// `unsafe` is denied everywhere but one audited prefetch hint (`lanes.rs`).
 #![deny(unsafe_code)]
 // No panic reachable from the public API. `unwrap`, `expect`, `panic!` and friends are
 // denied outside tests. Slice and matrix indexing (`clippy::indexing_slicing`) is not
@@ -46,6 +46,7 @@ mod error;
 mod eval;
 mod float;
 mod init;
+mod lanes;
 mod model;
 mod observe;
 mod par;
@@ -53,7 +54,6 @@ mod params;
 #[cfg(feature = "serde")]
 mod persist;
 mod portable;
-mod prefetch;
 mod train;
 mod transfer;
 

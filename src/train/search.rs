@@ -1,7 +1,7 @@
 //! Exact `ΔE` of a jump in one pass over a column, and the linearised ranking.
 
 use super::state::{Problem, State};
-use crate::prefetch::prefetch;
+use crate::lanes::{prefetch_ahead, tree_sum};
 use crate::transfer::relative_distance;
 use crate::{Float, Transfer};
 
@@ -182,10 +182,6 @@ impl<F: Float, const B: usize> pulp::WithSimd for Dense<'_, F, B> {
             let t = a * q + b;
             if x < cap { t } else { zero }
         };
-        // Prefetch 4 KiB ahead, one cache line at a time: the loop does enough work
-        // per byte that the hardware prefetcher alone leaves it waiting on memory.
-        let ahead = 4096 / size_of::<F>();
-        let line = (64 / size_of::<F>()).max(1);
         let n = self.cap.len();
         let tail = n - n % L;
         let mut acc = [[zero; L]; B];
@@ -194,11 +190,7 @@ impl<F: Float, const B: usize> pulp::WithSimd for Dense<'_, F, B> {
         for (q, (((c, f), a), b)) in frame.enumerate() {
             let i = q * L;
             for (col, acc) in self.cols.iter().zip(&mut acc) {
-                for off in (0..L).step_by(line) {
-                    if let Some(x) = col.get(i + ahead + off) {
-                        prefetch(x);
-                    }
-                }
+                prefetch_ahead(col, i, L);
                 let x = &col[i..i + L];
                 for l in 0..L {
                     acc[l] += change(x[l], c[l], f[l], a[l], b[l]);
@@ -210,17 +202,7 @@ impl<F: Float, const B: usize> pulp::WithSimd for Dense<'_, F, B> {
                 acc[i % L] += change(col[i], self.cap[i], self.fixed[i], self.a[i], self.b[i]);
             }
         }
-        acc.map(|mut acc| {
-            let mut width = L;
-            while width > 1 {
-                width /= 2;
-                for l in 0..width {
-                    let right = acc[l + width];
-                    acc[l] += right;
-                }
-            }
-            acc[0]
-        })
+        acc.map(tree_sum)
     }
 }
 
