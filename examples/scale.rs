@@ -11,12 +11,16 @@
 //! source: also write `DIR/D.npy` and `DIR/y.npy` for a side-by-side run of
 //! another implementation on the very same matrix).
 //!
-//! Prints n, K, sweeps, seconds per sweep and the time to read the source's data
-//! once (the `n × n` matrix, or the `n × p` vectors) with a plain sum — measured in
-//! this process — and the ratio of a sweep to that bound.
+//! Prints n, K, the fit time, the time to the initial prototypes, sweeps and the
+//! median time of a sweep (from the observer), and the time to read the source's
+//! data once (the `n × n` matrix, or the `n × p` vectors) with a plain SIMD sum on
+//! every thread and on one — measured in this process — with the ratio of the
+//! median sweep to the all-threads read, the memory-bandwidth bound of a sweep.
 
 use faer::Mat;
-use median_lvq::{Dissimilarity, Float, MedianLvqParams, Observer, Precomputed, Progress, SquaredEuclidean, StderrProgress};
+use median_lvq::{
+    Dissimilarity, Float, MedianLvqParams, Observer, Precomputed, Progress, ProgressEvent, SquaredEuclidean, StderrProgress, accuracy,
+};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -101,54 +105,81 @@ fn blobs<F: Float>(o: &Options) -> (Mat<F>, Vec<usize>) {
     (x, y)
 }
 
-/// Seconds to read every entry of `m` once (best of 3), summing so it is not elided.
-fn stream_seconds<F: Float>(m: faer::MatRef<'_, F>) -> f64 {
-    (0..3)
-        .map(|_| {
-            let start = Instant::now();
-            let mut acc = F::zero();
-            for j in 0..m.ncols() {
-                let mut lanes = [F::zero(); 16];
-                match m.col(j).try_as_col_major() {
-                    // Sixteen independent lanes: vectorised, so memory is the limit.
-                    Some(col) => {
-                        let chunks = col.as_slice().chunks_exact(16);
-                        for &v in chunks.remainder() {
-                            lanes[0] += v;
-                        }
-                        for c in chunks {
-                            for (l, &v) in lanes.iter_mut().zip(c) {
-                                *l += v;
-                            }
-                        }
-                    }
-                    None => m.col(j).iter().enumerate().for_each(|(i, &v)| lanes[i & 15] += v),
-                }
-                acc += lanes.iter().fold(F::zero(), |a, &b| a + b);
+/// Seconds to read every entry of `m` once (best of 3), summing so that it is not
+/// elided: on one thread, and with the columns split over every thread of the pool
+/// (the bound for a sweep, which uses them all).
+fn stream_seconds<F: Float>(m: faer::MatRef<'_, F>) -> (f64, f64) {
+    use rayon::prelude::*;
+    let column = |j: usize| {
+        let col = m.col(j);
+        match col.try_as_col_major() {
+            Some(col) => pulp::Arch::new().dispatch(Sum(col.as_slice())),
+            None => col.iter().fold(F::zero(), |a, &b| a + b),
+        }
+    };
+    let best = |read: &dyn Fn() -> F| {
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                black_box(read());
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let one = best(&|| (0..m.ncols()).map(column).fold(F::zero(), |a, b| a + b));
+    let all = best(&|| (0..m.ncols()).into_par_iter().map(column).reduce(F::zero, |a, b| a + b));
+    (one, all)
+}
+
+/// A sum in 64 independent lanes, compiled for the CPU's SIMD instruction set: as
+/// fast as memory delivers (fewer lanes leave f32 bound by add latency).
+struct Sum<'a, F>(&'a [F]);
+
+impl<F: Float> pulp::WithSimd for Sum<'_, F> {
+    type Output = F;
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> F {
+        let mut lanes = [F::zero(); 64];
+        let chunks = self.0.chunks_exact(64);
+        for &v in chunks.remainder() {
+            lanes[0] += v;
+        }
+        for c in chunks {
+            for (l, &v) in lanes.iter_mut().zip(c) {
+                *l += v;
             }
-            black_box(acc);
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
+        }
+        lanes.iter().fold(F::zero(), |a, &b| a + b)
+    }
 }
 
 fn fit<F: Float>(o: &Options) -> Result<(), String> {
     let (x, y) = blobs::<F>(o);
-    // One fit (no restarts), so that time per sweep means one sweep of one run.
+    // One fit (no restarts), so that a sweep means one sweep of one run.
     let params = MedianLvqParams::<F>::new().prototypes_per_class(o.k).n_init(1);
     let report = StderrProgress::new(std::time::Duration::from_secs(1));
-    let quiet = |_: &Progress<F>| std::ops::ControlFlow::Continue(());
-    let observer: &dyn Observer<F> = if o.progress { &report } else { &quiet };
-    let timed = |source: &dyn Dissimilarity<F>| {
-        let start = Instant::now();
-        params
-            .check()
-            .map_err(|e| e.to_string())?
-            .fit_observed(source, &y, observer)
-            .map(|m| (m, start.elapsed().as_secs_f64()))
-            .map_err(|e| e.to_string())
+    // Elapsed time at the start of training (after the initial prototypes) and at
+    // the end of every sweep.
+    let marks = std::sync::Mutex::new(Vec::new());
+    let observer = |p: &Progress<F>| {
+        if matches!(p.event, ProgressEvent::Started | ProgressEvent::Sweep)
+            && let Ok(mut marks) = marks.lock()
+        {
+            marks.push(p.elapsed.as_secs_f64());
+        }
+        if o.progress { report.observe(p) } else { std::ops::ControlFlow::Continue(()) }
     };
-    let ((model, seconds), stream) = if o.matrix {
+    // Fit, then the training accuracy (outside the timing).
+    let timed = |source: &dyn Dissimilarity<F>| -> Result<_, String> {
+        let start = Instant::now();
+        let model = params.check().map_err(|e| e.to_string())?.fit_observed(source, &y, &observer).map_err(|e| e.to_string())?;
+        let seconds = start.elapsed().as_secs_f64();
+        let all: Vec<usize> = (0..source.len()).collect();
+        let predicted = model.predict_objects(source, &all).map_err(|e| e.to_string())?;
+        let train_accuracy = accuracy(&predicted.labels, &y).map_err(|e| e.to_string())?;
+        Ok(((model, train_accuracy), seconds))
+    };
+    let (((model, train_accuracy), seconds), (stream_one, stream)) = if o.matrix {
         let start = Instant::now();
         let d = Precomputed::squared_euclidean(x.as_ref()).map_err(|e| e.to_string())?;
         println!("built the {} x {} matrix in {:.2} s", o.n, o.n, start.elapsed().as_secs_f64());
@@ -166,11 +197,16 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
     } else {
         (timed(&SquaredEuclidean::from_ref(x.as_ref()).map_err(|e| e.to_string())?)?, stream_seconds(x.as_ref()))
     };
-    // Includes the k-medoids start and the E-step: an upper bound on one sweep.
-    let per_sweep = seconds / model.sweeps().max(1) as f64;
+    let marks = marks.into_inner().map_err(|e| e.to_string())?;
+    let init = marks.first().copied().unwrap_or(0.0);
+    let mut sweeps: Vec<f64> = marks.windows(2).map(|w| w[1] - w[0]).collect();
+    sweeps.sort_by(f64::total_cmp);
+    // Sweeps include their jumps' E-steps; the median is typical, the last the lightest.
+    let median = sweeps.get(sweeps.len() / 2).copied().unwrap_or(f64::NAN);
     println!(
-        "n={} p={} K={} source={} precision={} threads={} search={:?} fit_seconds={seconds:.3} sweeps={} jumps={} \
-         seconds_per_sweep={per_sweep:.4} stream_seconds={stream:.4} sweep_over_stream={:.2} termination={:?}",
+        "n={} p={} K={} source={} precision={} threads={} search={:?} fit_seconds={seconds:.3} init_seconds={init:.3} \
+         sweeps={} jumps={} sweep_seconds_median={median:.4} stream_seconds={stream:.4} stream_seconds_one_thread={stream_one:.4} \
+         sweep_over_stream={:.2} termination={:?} train_accuracy={train_accuracy:.4}",
         o.n,
         o.p,
         model.prototypes().len(),
@@ -180,7 +216,7 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
         model.search(),
         model.sweeps(),
         model.jumps(),
-        per_sweep / stream,
+        median / stream,
         model.termination()
     );
     Ok(())
