@@ -115,13 +115,71 @@ impl<F: Float> State<F> {
         self.phi.iter().map(|p| p.as_f64()).sum()
     }
 
-    /// Moves prototype `k` to object `c` whose column is `col`, and redoes the E-step.
+    /// Moves prototype `k` to object `c` whose column is `col`, and updates the caches
+    /// to exactly what [`e_step`](Self::e_step) would compute, in `O(n)` for most
+    /// objects: only the side of an object that `k` is on (same label or other) can
+    /// change, and unless `k` was its closest and moves past the second, or may have
+    /// been its second and moves away, or lands on a tie, the new distance just takes
+    /// its rank. The rest (about the receptive fields of `k`) are recomputed over
+    /// the prototypes of that side.
     pub fn jump(&mut self, problem: &Problem<'_, F>, k: usize, c: usize, col: &[F]) {
         self.is_proto[self.protos[k]] = false;
         self.is_proto[c] = true;
         self.protos[k] = c;
-        self.pcols[k].copy_from_slice(col);
-        self.e_step(problem);
+        let old = std::mem::replace(&mut self.pcols[k], col.to_vec());
+        let ck = self.pclass[k];
+        for (i, (&o, &d)) in old.iter().zip(col).enumerate() {
+            let same = problem.y[i] == ck;
+            let (best, dbest, second) = if same {
+                (&mut self.kp[i], &mut self.dp[i], &mut self.ep[i])
+            } else {
+                (&mut self.km[i], &mut self.dm[i], &mut self.em[i])
+            };
+            let settled = if *best == k {
+                let stays = d < *second;
+                if stays {
+                    *dbest = d;
+                }
+                stays
+            } else if d == *dbest || d == *second || (d > o && o <= *second) {
+                false
+            } else {
+                if d < *dbest {
+                    (*second, *dbest, *best) = (*dbest, d, k);
+                } else if d < *second {
+                    *second = d;
+                }
+                true
+            };
+            if !settled {
+                self.rank_side(problem.y[i], i, same);
+            }
+            self.phi[i] = problem.term(problem.v[i], self.dp[i], self.dm[i]);
+        }
+    }
+
+    /// Recomputes one side (same label as `y_i`, or other) of object `i`, as the
+    /// E-step does.
+    fn rank_side(&mut self, yi: usize, i: usize, same: bool) {
+        let inf = F::infinity();
+        let (mut kb, mut db, mut sb) = (0, inf, inf);
+        for (k, col) in self.pcols.iter().enumerate() {
+            if (self.pclass[k] == yi) != same {
+                continue;
+            }
+            let d = col[i];
+            // Strict `<`: ties go to the lowest prototype index.
+            if d < db {
+                (sb, db, kb) = (db, d, k);
+            } else if d < sb {
+                sb = d;
+            }
+        }
+        if same {
+            (self.kp[i], self.dp[i], self.ep[i]) = (kb, db, sb);
+        } else {
+            (self.km[i], self.dm[i], self.em[i]) = (kb, db, sb);
+        }
     }
 
     /// The cost of each prototype's receptive field (objects `i` with `k⁺(i) = k`).
@@ -131,5 +189,55 @@ impl<F: Float> State<F> {
             share[k] += self.phi[i].as_f64();
         }
         share
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Precomputed;
+    use faer::Mat;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// After any sequence of jumps, the incrementally updated caches equal a fresh
+        /// E-step bit for bit, prototype indices included. Distances on a coarse grid
+        /// make ties common.
+        #[test]
+        fn incremental_jumps_equal_a_fresh_e_step(
+            (n, seed, per_class, grid) in (6usize..40, any::<u64>(), 1usize..4, prop_oneof![Just(3.0), Just(1000.0)])
+        ) {
+            let mut s = seed | 1;
+            let mut r = move || {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let classes = 2 + (seed % 2) as usize;
+            let y: Vec<usize> = (0..n).map(|i| i % classes).collect();
+            prop_assume!(n >= classes * (per_class + 1));
+            let vals: Vec<f64> = (0..n * n).map(|_| (r() * grid).floor()).collect();
+            let d = Precomputed::new(Mat::from_fn(n, n, |i, j| if i == j { 0.0 } else { vals[i * n + j] })).unwrap();
+            let problem = Problem { y: &y, v: vec![1.0; n], transfer: Transfer::Identity, margin: 0.0 };
+            // The first `per_class` objects of each class.
+            let protos: Vec<usize> = (0..classes * per_class).collect();
+            let mut state = State::new(&d, &problem, protos).unwrap();
+            let mut buf = vec![0.0; n];
+            for _ in 0..12 {
+                let k = (r() * state.protos.len() as f64) as usize;
+                let free: Vec<usize> = (0..n).filter(|&i| y[i] == state.pclass[k] && !state.is_proto[i]).collect();
+                let c = free[(r() * free.len() as f64) as usize];
+                let col = d.column(c, &mut buf).unwrap().to_vec();
+                state.jump(&problem, k, c, &col);
+                let fresh = State::new(&d, &problem, state.protos.clone()).unwrap();
+                prop_assert_eq!(&state.kp, &fresh.kp);
+                prop_assert_eq!(&state.km, &fresh.km);
+                for (a, b) in [(&state.dp, &fresh.dp), (&state.ep, &fresh.ep), (&state.dm, &fresh.dm), (&state.em, &fresh.em), (&state.phi, &fresh.phi)] {
+                    prop_assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()), "{a:?} vs {b:?}");
+                }
+            }
+        }
     }
 }
