@@ -39,3 +39,25 @@ pub(crate) fn fill<T: Send, G: Fn(usize) -> T + Sync + Send>(buf: &mut [T], f: G
         *slot = f(i);
     }
 }
+
+/// Calls `f(start, block)` on consecutive row blocks of `out` (`rows` rows each, the
+/// last shorter), in parallel. The blocks do not depend on the thread count.
+pub(crate) fn row_blocks<F: Send + Sync, G: Fn(usize, faer::MatMut<'_, F>) + Sync + Send>(out: faer::MatMut<'_, F>, rows: usize, f: &G) {
+    fn go<F: Send + Sync, G: Fn(usize, faer::MatMut<'_, F>) + Sync + Send>(out: faer::MatMut<'_, F>, start: usize, rows: usize, f: &G) {
+        let n = out.nrows();
+        if n <= rows {
+            f(start, out);
+            return;
+        }
+        let mid = n.div_ceil(rows) / 2 * rows;
+        let (top, bottom) = out.split_at_row_mut(mid);
+        #[cfg(feature = "parallel")]
+        rayon::join(|| go(top, start, rows, f), || go(bottom, start + mid, rows, f));
+        #[cfg(not(feature = "parallel"))]
+        {
+            go(top, start, rows, f);
+            go(bottom, start + mid, rows, f);
+        }
+    }
+    go(out, 0, rows.max(1), f);
+}

@@ -19,6 +19,7 @@ pub use matrix::Precomputed;
 pub use subset::Subset;
 
 use crate::{Error, Float};
+use faer::reborrow::ReborrowMut;
 use faer::{MatMut, MatRef};
 
 /// `n` objects and a dissimilarity between them.
@@ -80,6 +81,46 @@ pub trait Dissimilarity<F: Float>: Sync {
             *slot = self.d(i, c)?;
         }
         Ok(buf)
+    }
+
+    /// Several columns at once: `out[(i, r)] = d(i, cs[r])`, with `out` of shape
+    /// `n × cs.len()`.
+    ///
+    /// The default calls [`column`](Self::column) for each; a source that computes
+    /// columns from its data (vectors) overrides it to read the data once for all
+    /// of them, and says so with [`batches_columns`](Self::batches_columns).
+    ///
+    /// ```
+    /// use median_lvq::{Dissimilarity, SquaredEuclidean};
+    /// let x = SquaredEuclidean::new(faer::mat![[0.0, 0.0], [3.0, 4.0], [1.0, 0.0]])?;
+    /// let mut out = faer::Mat::zeros(3, 2);
+    /// x.columns(&[2, 0], out.as_mut())?;
+    /// assert_eq!(out, faer::mat![[1.0, 0.0], [20.0, 25.0], [0.0, 1.0]]);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if `out` is not `n × cs.len()`, and any error of
+    /// [`column`](Self::column).
+    fn columns(&self, cs: &[usize], out: MatMut<'_, F>) -> Result<(), Error> {
+        let n = self.len();
+        check_columns_shape(n, cs, &out)?;
+        let mut out = out;
+        let mut buf = vec![F::zero(); n];
+        for (r, &c) in cs.iter().enumerate() {
+            let col = column_checked(self, c, &mut buf)?;
+            for (slot, &v) in out.rb_mut().col_mut(r).iter_mut().zip(col) {
+                *slot = v;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether [`columns`](Self::columns) computes several columns for little more
+    /// than the cost of one (vectors: one pass over the data for all). Training then
+    /// evaluates candidates a batch of columns at a time. Default `false`.
+    fn batches_columns(&self) -> bool {
+        false
     }
 
     /// Whether [`weighted_sums`](Self::weighted_sums) is much cheaper than computing
@@ -166,6 +207,20 @@ pub(crate) fn check_index(index: usize, len: usize) -> Result<(), Error> {
     if index < len { Ok(()) } else { Err(Error::IndexOutOfRange { what: "object", index, len }) }
 }
 
+/// `out` must be `n × cs.len()` and every index in range.
+pub(crate) fn check_columns_shape<F: Float>(n: usize, cs: &[usize], out: &MatMut<'_, F>) -> Result<(), Error> {
+    if out.nrows() != n {
+        return Err(Error::ShapeMismatch { what: "output rows (one per object)", expected: n, found: out.nrows() });
+    }
+    if out.ncols() != cs.len() {
+        return Err(Error::ShapeMismatch { what: "output columns (one per requested column)", expected: cs.len(), found: out.ncols() });
+    }
+    if let Some(&bad) = cs.iter().find(|&&c| c >= n) {
+        return Err(Error::IndexOutOfRange { what: "column", index: bad, len: n });
+    }
+    Ok(())
+}
+
 pub(crate) fn check_weighted_shapes<F: Float>(
     n: usize,
     candidates: &[usize],
@@ -196,6 +251,12 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for &D {
     }
     fn column<'a>(&'a self, c: usize, buf: &'a mut [F]) -> Result<&'a [F], Error> {
         (**self).column(c, buf)
+    }
+    fn columns(&self, cs: &[usize], out: MatMut<'_, F>) -> Result<(), Error> {
+        (**self).columns(cs, out)
+    }
+    fn batches_columns(&self) -> bool {
+        (**self).batches_columns()
     }
     fn weighted_sums_are_cheap(&self) -> bool {
         (**self).weighted_sums_are_cheap()

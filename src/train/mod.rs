@@ -195,7 +195,7 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
 ) -> Result<Run, Error> {
     let mut state = State::new(source, problem, protos)?;
     let mut history = vec![state.cost()];
-    let mut scratch = Scratch::new(source.len());
+    let mut scratch = Scratch::new(source.len(), source.batches_columns());
     let mut sweeps = 0;
     if watch.stop_after(ProgressEvent::Started, restart, 0, &history) {
         return Ok(Run { protos: state.protos, history, sweeps, termination: Termination::Interrupted });
@@ -212,8 +212,7 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         let mut accepted = 0;
         for k in order {
             if let Some((c, _)) = best_jump(source, problem, classes, p, &state, &mut scratch, k)? {
-                let col = column_checked(source, c, &mut scratch.column)?;
-                state.jump(problem, k, c, col);
+                state.jump(problem, k, c, &scratch.column);
                 history.push(state.cost());
                 accepted += 1;
                 if watch.stop_after(ProgressEvent::Jump, restart, sweeps, &history) {
@@ -240,16 +239,30 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
 struct Scratch<F> {
     frame: JumpFrame<F>,
     weights: Mat<F>,
+    /// The column of the jump that [`best_jump`] accepts.
     column: Vec<F>,
+    spare: Vec<F>,
+    /// `n × BATCH` candidate columns, for sources that batch columns (else empty).
+    batch: Mat<F>,
 }
 
+/// Candidate columns computed together by sources that batch columns.
+const BATCH: usize = 8;
+
 impl<F: Float> Scratch<F> {
-    fn new(n: usize) -> Self {
-        Self { frame: JumpFrame::new(n), weights: Mat::zeros(n, 1), column: vec![F::zero(); n] }
+    fn new(n: usize, batched: bool) -> Self {
+        Self {
+            frame: JumpFrame::new(n),
+            weights: Mat::zeros(n, 1),
+            column: vec![F::zero(); n],
+            spare: vec![F::zero(); n],
+            batch: Mat::zeros(if batched { n } else { 0 }, BATCH),
+        }
     }
 }
 
-/// The best improving jump of prototype `k`, with its exact `ΔE`, if one is accepted.
+/// The best improving jump of prototype `k`, with its exact `ΔE`, if one is
+/// accepted; its column is then in `scratch.column`.
 fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     source: &D,
     problem: &Problem<'_, F>,
@@ -284,8 +297,35 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
             rank.into_iter().map(|r| cands[r]).collect()
         }
     };
-    let frame = &scratch.frame;
-    // Candidates in pairs: one pass over the frame serves two columns.
+    // `ΔE` of every checked candidate; the best (first of the lowest) keeps its column.
+    let best = if scratch.batch.nrows() == n {
+        batched_best(source, problem, &checked, scratch)?
+    } else {
+        let deltas = paired_deltas(source, problem, &checked, &scratch.frame)?;
+        let best = argmin(deltas.iter().copied()).map(|b| (b, deltas[b]));
+        if let Some((b, _)) = best {
+            let col = column_checked(source, checked[b], &mut scratch.spare)?;
+            scratch.column.copy_from_slice(col);
+        }
+        best
+    };
+    let Some((best, delta)) = best else { return Ok(None) };
+    if delta >= F::zero() || delta.is_nan() {
+        return Ok(None);
+    }
+    let exact = scratch.frame.delta_exact(problem, &state.phi, &scratch.column);
+    let threshold = -(p.tolerance.as_f64() * problem.total_weight());
+    Ok((exact < threshold).then_some((checked[best], exact)))
+}
+
+/// `ΔE` of each candidate from its column, two columns per pass, in parallel.
+fn paired_deltas<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    problem: &Problem<'_, F>,
+    checked: &[usize],
+    frame: &JumpFrame<F>,
+) -> Result<Vec<F>, Error> {
+    let n = source.len();
     let pairs = par::map_init(
         checked.len().div_ceil(2),
         || (vec![F::zero(); n], vec![F::zero(); n]),
@@ -305,15 +345,43 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         deltas.push(d0);
         deltas.extend(d1);
     }
-    let Some(best) = argmin(deltas.iter().copied()) else { return Ok(None) };
-    if deltas[best] >= F::zero() || deltas[best].is_nan() {
-        return Ok(None);
+    Ok(deltas)
+}
+
+/// As [`paired_deltas`] with the columns computed [`BATCH`] at a time by
+/// [`Dissimilarity::columns`] (one pass over vectors for all of them); returns the
+/// first candidate with the lowest `ΔE` (as [`argmin`]) and copies its column.
+fn batched_best<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    problem: &Problem<'_, F>,
+    checked: &[usize],
+    scratch: &mut Scratch<F>,
+) -> Result<Option<(usize, F)>, Error> {
+    let mut best: Option<(usize, F)> = None;
+    for (b, chunk) in checked.chunks(BATCH).enumerate() {
+        source.columns(chunk, scratch.batch.as_mut().subcols_mut(0, chunk.len()))?;
+        let (batch, frame) = (scratch.batch.as_ref(), &scratch.frame);
+        let col = |r: usize| batch.col(r).try_as_col_major().map(|c| c.as_slice()).unwrap_or(&[]);
+        let pairs = par::map_init(
+            chunk.len().div_ceil(2),
+            || (),
+            |_, r| match chunk.get(2 * r + 1) {
+                Some(_) => frame.deltas(problem, [col(2 * r), col(2 * r + 1)]).to_vec(),
+                None => frame.deltas(problem, [col(2 * r)]).to_vec(),
+            },
+        );
+        let mut winner = None;
+        for (r, delta) in pairs.into_iter().flatten().enumerate() {
+            if best.is_none_or(|(_, d)| delta < d) {
+                best = Some((b * BATCH + r, delta));
+                winner = Some(r);
+            }
+        }
+        if let Some(r) = winner {
+            scratch.column.copy_from_slice(col(r));
+        }
     }
-    let c = checked[best];
-    let col = column_checked(source, c, &mut scratch.column)?;
-    let exact = frame.delta_exact(problem, &state.phi, col);
-    let threshold = -(p.tolerance.as_f64() * problem.total_weight());
-    Ok((exact < threshold).then_some((c, exact)))
+    Ok(best)
 }
 
 #[cfg(test)]
@@ -357,9 +425,16 @@ mod tests {
             let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, &mut rng).unwrap();
             let state = State::new(&d, &problem, protos.clone()).unwrap();
             let e0 = state.cost();
-            let mut scratch = Scratch::new(n);
+            let mut scratch = Scratch::new(n, false);
+            let mut batched = Scratch::new(n, true);
             for kk in 0..protos.len() {
                 let got = best_jump(&d, &problem, &classes, &p, &state, &mut scratch, kk).unwrap();
+                // Columns in batches (as for vectors) take the same jump, same column.
+                let got_batched = best_jump(&d, &problem, &classes, &p, &state, &mut batched, kk).unwrap();
+                prop_assert_eq!(got.map(|(c, e)| (c, e.to_bits())), got_batched.map(|(c, e)| (c, e.to_bits())));
+                if got.is_some() {
+                    prop_assert_eq!(&scratch.column, &batched.column);
+                }
                 let ck = classes.y[protos[kk]];
                 let cands: Vec<usize> = (0..n)
                     .filter(|&i| classes.y[i] == ck && !protos.contains(&i) && (whole || state.kp[i] == kk))
