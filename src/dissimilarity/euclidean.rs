@@ -191,7 +191,7 @@ impl<F: Float> Dissimilarity<F> for SquaredEuclidean<'_, F> {
             }
             drop(outs);
             if !local.is_empty() {
-                for (mut col, d) in block.rb_mut().col_iter_mut().zip(&local) {
+                for (col, d) in block.rb_mut().col_iter_mut().zip(&local) {
                     col.iter_mut().zip(d).for_each(|(slot, &v)| *slot = v);
                 }
             }
