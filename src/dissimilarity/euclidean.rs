@@ -394,6 +394,35 @@ mod tests {
     use crate::Precomputed;
 
     #[test]
+    fn batched_columns_equal_single_distances_bit_for_bit_in_any_layout() {
+        // 70 rows: several 16-row tiles and a tail; 3 features.
+        let (n, p) = (70, 3);
+        let x = Mat::from_fn(n, p, |i, t| ((i * 37 + t * 11) % 23) as f64 * 0.37 - 3.0);
+        let row_major = Mat::from_fn(p, n, |t, i| x[(i, t)]);
+        let sources = [SquaredEuclidean::from_ref(x.as_ref()).unwrap(), SquaredEuclidean::from_ref(row_major.as_ref().transpose()).unwrap()];
+        let cs = [5, 0, 69, 5, 33];
+        for src in &sources {
+            let mut out = Mat::zeros(n, cs.len());
+            src.columns(&cs, out.as_mut()).unwrap();
+            // A strided output (rows contiguous) gets the same values.
+            let mut strided = Mat::zeros(cs.len(), n);
+            src.columns(&cs, strided.as_mut().transpose_mut()).unwrap();
+            for (r, &c) in cs.iter().enumerate() {
+                for i in 0..n {
+                    let d = src.d(i, c).unwrap();
+                    assert_eq!(out[(i, r)].to_bits(), d.to_bits(), "row {i}, column {c}");
+                    assert_eq!(strided[(r, i)].to_bits(), d.to_bits());
+                }
+                assert_eq!(out[(c, r)], 0.0);
+            }
+        }
+        let mut bad = Mat::zeros(n, 2);
+        assert!(matches!(sources[0].columns(&cs, bad.as_mut()), Err(Error::ShapeMismatch { .. })));
+        let mut one = Mat::zeros(n, 1);
+        assert!(matches!(sources[0].columns(&[n], one.as_mut()), Err(Error::IndexOutOfRange { index: 70, .. })));
+    }
+
+    #[test]
     fn agrees_with_the_precomputed_matrix() {
         let x = Mat::from_fn(30, 3, |i, j| ((i * 7 + j * 3) % 11) as f64 * 0.5 - 2.0);
         let v = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
