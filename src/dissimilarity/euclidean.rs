@@ -315,13 +315,6 @@ impl<F: Float> pulp::WithSimd for Distances<'_, '_, F> {
                 }
             }
             let Ok(norms) = <&[F; L]>::try_from(&self.norms[i..i + L]) else { continue };
-            let mut store = |r: usize, acc: &[F; L]| {
-                if let Some(Ok(out)) = self.outs.get_mut(r).map(|o| <&mut [F; L]>::try_from(&mut o[i..i + L])) {
-                    for l in 0..L {
-                        out[l] = dist(norms[l], self.cnorm[r], acc[l]);
-                    }
-                }
-            };
             let mut pairs = self.coef.chunks_exact(2 * p);
             for (q, coefs) in pairs.by_ref().enumerate() {
                 let (c0, c1) = coefs.split_at(p);
@@ -332,8 +325,13 @@ impl<F: Float> pulp::WithSimd for Distances<'_, '_, F> {
                         a1[l] += x[l] * k1;
                     }
                 }
-                store(2 * q, &a0);
-                store(2 * q + 1, &a1);
+                for (r, acc) in [(2 * q, a0), (2 * q + 1, a1)] {
+                    if let Some(Ok(out)) = self.outs.get_mut(r).map(|o| <&mut [F; L]>::try_from(&mut o[i..i + L])) {
+                        for l in 0..L {
+                            out[l] = dist(norms[l], self.cnorm[r], acc[l]);
+                        }
+                    }
+                }
             }
             let last = pairs.remainder();
             if !last.is_empty() {
@@ -343,7 +341,11 @@ impl<F: Float> pulp::WithSimd for Distances<'_, '_, F> {
                         acc[l] += x[l] * c;
                     }
                 }
-                store(m - 1, &acc);
+                if let Some(Ok(out)) = self.outs.get_mut(m - 1).map(|o| <&mut [F; L]>::try_from(&mut o[i..i + L])) {
+                    for l in 0..L {
+                        out[l] = dist(norms[l], self.cnorm[m - 1], acc[l]);
+                    }
+                }
             }
         }
         for r in 0..m {
@@ -399,7 +401,8 @@ mod tests {
         let (n, p) = (70, 3);
         let x = Mat::from_fn(n, p, |i, t| ((i * 37 + t * 11) % 23) as f64 * 0.37 - 3.0);
         let row_major = Mat::from_fn(p, n, |t, i| x[(i, t)]);
-        let sources = [SquaredEuclidean::from_ref(x.as_ref()).unwrap(), SquaredEuclidean::from_ref(row_major.as_ref().transpose()).unwrap()];
+        let sources =
+            [SquaredEuclidean::from_ref(x.as_ref()).unwrap(), SquaredEuclidean::from_ref(row_major.as_ref().transpose()).unwrap()];
         let cs = [5, 0, 69, 5, 33];
         for src in &sources {
             let mut out = Mat::zeros(n, cs.len());

@@ -3,6 +3,7 @@
 
 use crate::transfer::relative_distance;
 use crate::{Dissimilarity, Error, Float, Transfer};
+use faer::Mat;
 
 /// What the cost depends on, fixed during training.
 pub(crate) struct Problem<'a, F> {
@@ -36,8 +37,9 @@ pub(crate) struct State<F> {
     pub pclass: Vec<usize>,
     /// Whether each object is a prototype.
     pub is_proto: Vec<bool>,
-    /// `d(·, w_k)` for every prototype `k`, kept so that an E-step reads no source.
-    pub pcols: Vec<Vec<F>>,
+    /// `d(i, w_k)` at `pd[i * K + k]`, kept so that an E-step reads no source; by
+    /// object, so that re-ranking an object reads one contiguous row.
+    pub pd: Vec<F>,
     /// Closest same-label prototype and its distance; second-closest distance.
     pub kp: Vec<usize>,
     pub dp: Vec<F>,
@@ -54,11 +56,17 @@ impl<F: Float> State<F> {
     /// Reads the prototype columns and runs the E-step.
     pub fn new<D: Dissimilarity<F> + ?Sized>(source: &D, problem: &Problem<'_, F>, protos: Vec<usize>) -> Result<Self, Error> {
         let n = source.len();
-        let mut pcols = Vec::with_capacity(protos.len());
-        for &p in &protos {
-            let mut buf = vec![F::zero(); n];
-            let col = crate::dissimilarity::column_checked(source, p, &mut buf)?;
-            pcols.push(col.to_vec());
+        let kk = protos.len();
+        // Columns a few at a time (one pass over vectors for each batch).
+        let mut pd = vec![F::zero(); n * kk];
+        let mut batch = Mat::<F>::zeros(n, kk.min(8));
+        for (b, chunk) in protos.chunks(8).enumerate() {
+            source.columns(chunk, batch.as_mut().subcols_mut(0, chunk.len()))?;
+            for (r, col) in batch.as_ref().subcols(0, chunk.len()).col_iter().enumerate() {
+                for (i, &v) in col.iter().enumerate() {
+                    pd[i * kk + b * 8 + r] = v;
+                }
+            }
         }
         let mut is_proto = vec![false; n];
         for &p in &protos {
@@ -69,7 +77,7 @@ impl<F: Float> State<F> {
             protos,
             pclass,
             is_proto,
-            pcols,
+            pd,
             kp: vec![0; n],
             dp: vec![F::zero(); n],
             ep: vec![F::zero(); n],
@@ -85,12 +93,12 @@ impl<F: Float> State<F> {
     /// Recomputes every cache from the prototype columns: `O(n K)`.
     pub fn e_step(&mut self, problem: &Problem<'_, F>) {
         let inf = F::infinity();
-        for i in 0..self.kp.len() {
+        let kk = self.protos.len();
+        for (i, row) in self.pd.chunks_exact(kk).enumerate() {
             let yi = problem.y[i];
             let (mut kp, mut dp, mut ep) = (0, inf, inf);
             let (mut km, mut dm, mut em) = (0, inf, inf);
-            for (k, col) in self.pcols.iter().enumerate() {
-                let d = col[i];
+            for (k, &d) in row.iter().enumerate() {
                 // Strict `<`: ties go to the lowest prototype index.
                 if self.pclass[k] == yi {
                     if d < dp {
@@ -126,9 +134,10 @@ impl<F: Float> State<F> {
         self.is_proto[self.protos[k]] = false;
         self.is_proto[c] = true;
         self.protos[k] = c;
-        let old = std::mem::replace(&mut self.pcols[k], col.to_vec());
         let ck = self.pclass[k];
-        for (i, (&o, &d)) in old.iter().zip(col).enumerate() {
+        let kk = self.protos.len();
+        for (i, &d) in col.iter().enumerate() {
+            let o = std::mem::replace(&mut self.pd[i * kk + k], d);
             let same = problem.y[i] == ck;
             let (best, dbest, second) = if same {
                 (&mut self.kp[i], &mut self.dp[i], &mut self.ep[i])
@@ -163,11 +172,11 @@ impl<F: Float> State<F> {
     fn rank_side(&mut self, yi: usize, i: usize, same: bool) {
         let inf = F::infinity();
         let (mut kb, mut db, mut sb) = (0, inf, inf);
-        for (k, col) in self.pcols.iter().enumerate() {
+        let kk = self.protos.len();
+        for (k, &d) in self.pd[i * kk..(i + 1) * kk].iter().enumerate() {
             if (self.pclass[k] == yi) != same {
                 continue;
             }
-            let d = col[i];
             // Strict `<`: ties go to the lowest prototype index.
             if d < db {
                 (sb, db, kb) = (db, d, k);
