@@ -15,7 +15,8 @@
 //! median time of a sweep (from the observer), and the time to read the source's
 //! data once (the `n × n` matrix, or the `n × p` vectors) with a plain SIMD sum on
 //! every thread and on one — measured in this process — with the ratio of the
-//! median sweep to the all-threads read, the memory-bandwidth bound of a sweep.
+//! median sweep to the all-threads read, the memory-bandwidth bound of a sweep; and
+//! the fit's peak resident memory beyond the data it was given (Linux).
 
 use faer::Mat;
 use median_lvq::{
@@ -170,10 +171,15 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
         if o.progress { report.observe(p) } else { std::ops::ControlFlow::Continue(()) }
     };
     // Fit, then the training accuracy (outside the timing).
+    // Peak resident memory of the fit beyond what the process held before it
+    // (the data): the high-water mark is reset first (Linux; "n/a" elsewhere).
+    let fit_memory = std::cell::Cell::new(None);
     let timed = |source: &dyn Dissimilarity<F>| -> Result<_, String> {
+        let before = reset_peak_rss();
         let start = Instant::now();
         let model = params.check().map_err(|e| e.to_string())?.fit_observed(source, &y, &observer).map_err(|e| e.to_string())?;
         let seconds = start.elapsed().as_secs_f64();
+        fit_memory.set(before.zip(status_kib("VmHWM")).map(|(b, peak)| peak.saturating_sub(b)));
         let all: Vec<usize> = (0..source.len()).collect();
         let predicted = model.predict_objects(source, &all).map_err(|e| e.to_string())?;
         let train_accuracy = accuracy(&predicted.labels, &y).map_err(|e| e.to_string())?;
@@ -206,7 +212,7 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
     println!(
         "n={} p={} K={} source={} precision={} threads={} search={:?} fit_seconds={seconds:.3} init_seconds={init:.3} \
          sweeps={} jumps={} sweep_seconds_median={median:.4} stream_seconds={stream:.4} stream_seconds_one_thread={stream_one:.4} \
-         sweep_over_stream={:.2} termination={:?} train_accuracy={train_accuracy:.4}",
+         sweep_over_stream={:.2} termination={:?} train_accuracy={train_accuracy:.4} fit_extra_peak_mib={}",
         o.n,
         o.p,
         model.prototypes().len(),
@@ -217,9 +223,23 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
         model.sweeps(),
         model.jumps(),
         median / stream,
-        model.termination()
+        model.termination(),
+        fit_memory.get().map_or("n/a".to_string(), |k| format!("{:.1}", k as f64 / 1024.0))
     );
     Ok(())
+}
+
+/// A line of `/proc/self/status` in KiB (Linux).
+fn status_kib(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resets the peak-RSS mark (`VmHWM`) to the current RSS; returns the current RSS.
+fn reset_peak_rss() -> Option<u64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    status_kib("VmRSS")
 }
 
 /// A minimal `.npy` (version 1.0) writer: a header, then the values in Fortran
