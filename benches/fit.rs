@@ -1,5 +1,5 @@
 //! Seeded synthetic data (5 classes, 3 prototypes per class, one fit): full fits on
-//! precomputed matrices (f32, f64) and vectors, one sweep and the E-step alone
+//! precomputed matrices (f32, f64) and vectors (10k, 100k, 1M rows), one sweep and the E-step alone
 //! (timed inside training through the observer), and a kernel source.
 //! `cargo bench --bench fit`.
 
@@ -69,7 +69,7 @@ fn sweep_and_estep<F: Float>(c: &mut Criterion, name: &str) {
 fn vectors(c: &mut Criterion) {
     let mut g = c.benchmark_group("fit_vectors_linearised_f64");
     g.sample_size(10);
-    for n in [10_000, 100_000] {
+    for n in [10_000, 100_000, 1_000_000] {
         let (x, y) = blobs(n, 32);
         let src = SquaredEuclidean::from_ref(x.as_ref()).expect("finite data");
         let params = MedianLvqParams::<f64>::new()
