@@ -43,15 +43,19 @@ impl<F: Float> JumpFrame<F> {
         let objects = self.cap.iter_mut().zip(&mut self.fixed).zip(&mut self.rest);
         for (i, ((cap, fixed), rest)) in objects.enumerate() {
             let v = problem.v[i];
+            // `rest[2]` flags, until `cap_terms`, whether `k` is the object's closest
+            // on its side: only then does removing `k` change anything.
             if problem.y[i] == ck {
+                let closest = state.kp[i] == k;
                 // If `k` is the closest, removing it leaves the second closest.
-                *cap = if state.kp[i] == k { state.ep[i] } else { state.dp[i] };
+                *cap = if closest { state.ep[i] } else { state.dp[i] };
                 *fixed = state.dm[i];
-                *rest = [F::one(), v, F::zero()];
+                *rest = [F::one(), v, if closest { F::one() } else { F::zero() }];
             } else {
-                *cap = if state.km[i] == k { state.em[i] } else { state.dm[i] };
+                let closest = state.km[i] == k;
+                *cap = if closest { state.em[i] } else { state.dm[i] };
                 *fixed = state.dp[i];
-                *rest = [-F::one(), v, F::zero()];
+                *rest = [-F::one(), v, if closest { F::one() } else { F::zero() }];
             }
         }
         let m = problem.margin;
@@ -72,10 +76,12 @@ impl<F: Float> JumpFrame<F> {
         let mut acc = [F::zero(); 4];
         let objects = self.cap.iter().zip(&self.fixed).zip(&mut self.rest).zip(phi);
         for (i, (((&cap, &fixed), rest), &phi)) in objects.enumerate() {
-            // An infinite cap (no second prototype on that side) is never reached:
-            // every candidate comes closer, so the pass computes the term; counting
-            // `φ_i` here makes the object's share of `base` zero.
-            let t = if cap.is_finite() { term(fixed, rest, cap, &phi_of) } else { phi };
+            // An object whose closest is not `k` stays as it is at its cap: its term
+            // is `φ_i` (no division needed). An infinite cap (no second prototype on
+            // that side) is never reached: every candidate comes closer, so the pass
+            // computes the term; counting `φ_i` here makes the share of `base` zero.
+            let moved = rest[2] != F::zero();
+            let t = if moved && cap.is_finite() { term(fixed, rest, cap, &phi_of) } else { phi };
             rest[2] = t;
             acc[i % 4] += t - phi;
         }

@@ -144,26 +144,35 @@ impl<F: Float> State<F> {
             } else {
                 (&mut self.km[i], &mut self.dm[i], &mut self.em[i])
             };
+            // `None`: re-rank the side; `Some(changed)`: settled in place.
             let settled = if *best == k {
-                let stays = d < *second;
-                if stays {
+                (d < *second).then(|| {
+                    let changed = d != *dbest;
                     *dbest = d;
-                }
-                stays
+                    changed
+                })
             } else if d == *dbest || d == *second || (d > o && o <= *second) {
-                false
+                None
+            } else if d < *dbest {
+                (*second, *dbest, *best) = (*dbest, d, k);
+                Some(true)
             } else {
-                if d < *dbest {
-                    (*second, *dbest, *best) = (*dbest, d, k);
-                } else if d < *second {
+                if d < *second {
                     *second = d;
                 }
-                true
+                // Only the second distance (or nothing) changed: the term stays.
+                Some(false)
             };
-            if !settled {
-                self.rank_side(problem.y[i], i, same);
+            let changed = match settled {
+                Some(changed) => changed,
+                None => {
+                    self.rank_side(problem.y[i], i, same);
+                    true
+                }
+            };
+            if changed {
+                self.phi[i] = problem.term(problem.v[i], self.dp[i], self.dm[i]);
             }
-            self.phi[i] = problem.term(problem.v[i], self.dp[i], self.dm[i]);
         }
     }
 
