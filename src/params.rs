@@ -36,12 +36,13 @@ pub enum Search {
     /// [`Exhaustive`](Self::Exhaustive).
     ///
     /// Why, measured on this project's 2-core machine (10 classes × 32 features,
-    /// 3 prototypes per class): over vectors, exhaustive vs linearised took 0.024 vs
-    /// 0.015 s at n = 1000 (linearised cost 1.4 % worse), 0.23 vs 0.08 s at 3000 and
-    /// 2.5 vs 0.35 s at 10,000 (costs within 0.5 %); exhaustive search over vectors
-    /// is `O(n² p)` per sweep and out of reach beyond that. Over a precomputed
-    /// matrix both read `O(n²)` per sweep; linearised gained 2.4× at n = 5000 but
-    /// ended 2.5 % higher in cost, so exhaustive (exact) stays the default there, as
+    /// 3 prototypes per class, one fit): over vectors, exhaustive vs linearised took
+    /// 0.043 vs 0.017 s at n = 1000, 0.094 vs 0.022 s at 2000 (linearised cost 4 %
+    /// worse), 0.22 vs 0.032 s at 3000 (0.7 % worse) and 1.9 vs 0.13 s at 10,000
+    /// (0.4 % worse); exhaustive search over vectors is `O(n² p)` per sweep and out
+    /// of reach beyond that. Over the precomputed matrix of the same vectors,
+    /// exhaustive is both exact and faster (0.26 vs 0.34 s at 10,000: its pass is a
+    /// streaming read at close to memory speed), so it stays the default there, as
     /// for kernel and user-function sources, whose weighted sums need the columns
     /// anyway.
     #[default]
