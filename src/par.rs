@@ -61,3 +61,22 @@ pub(crate) fn row_blocks<F: Send + Sync, G: Fn(usize, faer::MatMut<'_, F>) + Syn
     }
     go(out, 0, rows.max(1), f);
 }
+
+/// Maps `f` over `items` (each usually a block of disjoint mutable slices), in
+/// parallel, keeping order.
+pub(crate) fn map_vec<T: Send, R: Send, G: Fn(T) -> R + Sync + Send>(items: Vec<T>, f: G) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.into_iter().map(f).collect()
+    }
+}
+
+/// Objects per block of the `O(n)` passes run by [`map_vec`]: large enough that a
+/// block outweighs the cost of scheduling it, and fixed, so that sums over blocks
+/// do not depend on the thread count.
+pub(crate) const OBJECTS: usize = 4096;

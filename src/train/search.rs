@@ -37,55 +37,47 @@ impl<F: Float> JumpFrame<F> {
         Self { cap: z(), fixed: z(), lin_a: z(), lin_b: z(), rest: vec![[F::zero(); 3]; n], base: F::zero() }
     }
 
-    /// Prepares the frame for prototype `k`: `O(n)`.
+    /// Prepares the frame for prototype `k`: `O(n)`, objects in blocks in parallel.
     pub fn prepare(&mut self, state: &State<F>, problem: &Problem<'_, F>, k: usize) {
+        use crate::par::OBJECTS;
         let ck = state.pclass[k];
-        let objects = self.cap.iter_mut().zip(&mut self.fixed).zip(&mut self.rest);
-        for (i, ((cap, fixed), rest)) in objects.enumerate() {
-            let v = problem.v[i];
-            // `rest[2]` flags, until `cap_terms`, whether `k` is the object's closest
-            // on its side: only then does removing `k` change anything.
-            if problem.y[i] == ck {
-                let closest = state.kp[i] == k;
-                // If `k` is the closest, removing it leaves the second closest.
-                *cap = if closest { state.ep[i] } else { state.dp[i] };
-                *fixed = state.dm[i];
-                *rest = [F::one(), v, if closest { F::one() } else { F::zero() }];
-            } else {
-                let closest = state.km[i] == k;
-                *cap = if closest { state.em[i] } else { state.dm[i] };
-                *fixed = state.dp[i];
-                *rest = [-F::one(), v, if closest { F::one() } else { F::zero() }];
-            }
-        }
         let m = problem.margin;
-        match problem.transfer {
-            Transfer::Identity => {
-                self.cap_terms(&state.phi, |x| x + m);
-                for ((a, b), &[sign, v, at_cap]) in self.lin_a.iter_mut().zip(&mut self.lin_b).zip(&self.rest) {
-                    *a = v * sign;
-                    *b = v * m - at_cap;
-                }
+        let objects = self.cap.chunks_mut(OBJECTS).zip(self.fixed.chunks_mut(OBJECTS)).zip(self.rest.chunks_mut(OBJECTS));
+        let linear = self.lin_a.chunks_mut(OBJECTS).zip(self.lin_b.chunks_mut(OBJECTS));
+        let blocks: Vec<_> = objects.zip(linear).enumerate().collect();
+        // Each block's share of `base` in four partial sums; blocks are summed in order.
+        let shares = crate::par::map_vec(blocks, |(b, (((cap, fixed), rest), (lin_a, lin_b)))| {
+            let mut acc = [F::zero(); 4];
+            for j in 0..cap.len() {
+                let i = b * OBJECTS + j;
+                let (v, phi) = (problem.v[i], state.phi[i]);
+                // If `k` is the closest, removing it leaves the second closest.
+                let (moved, sign) = if problem.y[i] == ck {
+                    let moved = state.kp[i] == k;
+                    (cap[j], fixed[j]) = (if moved { state.ep[i] } else { state.dp[i] }, state.dm[i]);
+                    (moved, F::one())
+                } else {
+                    let moved = state.km[i] == k;
+                    (cap[j], fixed[j]) = (if moved { state.em[i] } else { state.dm[i] }, state.dp[i]);
+                    (moved, -F::one())
+                };
+                // An object whose closest is not `k` stays as it is at its cap: its
+                // term is `φ_i`. An infinite cap (no second prototype on that side) is
+                // never reached: every candidate comes closer, so the pass computes
+                // the term; counting `φ_i` here makes the object's share of `base` 0.
+                let at_cap = if moved && cap[j].is_finite() {
+                    term(fixed[j], &[sign, v, F::zero()], cap[j], &|x| problem.transfer.value(x + m))
+                } else {
+                    phi
+                };
+                rest[j] = [sign, v, at_cap];
+                lin_a[j] = v * sign;
+                lin_b[j] = v * m - at_cap;
+                acc[j % 4] += at_cap - phi;
             }
-            Transfer::Sigmoid { beta } => self.cap_terms(&state.phi, |x| F::one() / (F::one() + (-beta * (x + m)).exp())),
-            Transfer::LogLikelihood => self.cap_terms(&state.phi, |x| -(F::from_f64(4.0) - (x + m)).ln()),
-        }
-    }
-
-    fn cap_terms(&mut self, phi: &[F], phi_of: impl Fn(F) -> F) {
-        let mut acc = [F::zero(); 4];
-        let objects = self.cap.iter().zip(&self.fixed).zip(&mut self.rest).zip(phi);
-        for (i, (((&cap, &fixed), rest), &phi)) in objects.enumerate() {
-            // An object whose closest is not `k` stays as it is at its cap: its term
-            // is `φ_i` (no division needed). An infinite cap (no second prototype on
-            // that side) is never reached: every candidate comes closer, so the pass
-            // computes the term; counting `φ_i` here makes the share of `base` zero.
-            let moved = rest[2] != F::zero();
-            let t = if moved && cap.is_finite() { term(fixed, rest, cap, &phi_of) } else { phi };
-            rest[2] = t;
-            acc[i % 4] += t - phi;
-        }
-        self.base = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+            (acc[0] + acc[1]) + (acc[2] + acc[3])
+        });
+        self.base = shares.into_iter().fold(F::zero(), |a, b| a + b);
     }
 
     /// `ΔE` in working precision of candidates with columns `cols` (for ranking).
@@ -239,6 +231,30 @@ mod tests {
     use crate::{Dissimilarity, Precomputed};
     use faer::Mat;
     use proptest::prelude::*;
+
+    /// Several blocks of objects (prepared in parallel): fast and exact `ΔE` agree.
+    #[test]
+    fn fast_deltas_match_exact_over_many_blocks() {
+        let n = 2 * crate::par::OBJECTS + 77;
+        let x = Mat::from_fn(n, 3, |i, t| ((i * (3 + 2 * t) + 5 * t) % 29) as f64 * 0.1);
+        let d = crate::SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+        let y: Vec<usize> = (0..n).map(|i| i % 4).collect();
+        for transfer in [Transfer::Identity, Transfer::Sigmoid { beta: 2.0 }] {
+            let problem = Problem { y: &y, v: y.iter().map(|&c| 1.0 + c as f64).collect(), transfer, margin: 0.02 };
+            let state = State::new(&d, &problem, (0..8).collect()).unwrap();
+            let mut frame = JumpFrame::new(n);
+            let mut buf = vec![0.0; n];
+            for k in 0..8 {
+                frame.prepare(&state, &problem, k);
+                for c in [8 + k, n / 2 + k, n - 8 + k % 4] {
+                    let col = d.column(c, &mut buf).unwrap();
+                    let exact = frame.delta_exact(&problem, &state.phi, col);
+                    let [fast] = frame.deltas(&problem, [col]);
+                    assert!((fast - exact).abs() <= 1e-9 * (1.0 + exact.abs()), "k {k} c {c}: {fast} vs {exact}");
+                }
+            }
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]

@@ -131,73 +131,53 @@ impl<F: Float> State<F> {
     /// its rank. The rest (about the receptive fields of `k`) are recomputed over
     /// the prototypes of that side.
     pub fn jump(&mut self, problem: &Problem<'_, F>, k: usize, c: usize, col: &[F]) {
+        use crate::par::OBJECTS;
         self.is_proto[self.protos[k]] = false;
         self.is_proto[c] = true;
         self.protos[k] = c;
         let ck = self.pclass[k];
         let kk = self.protos.len();
-        for (i, &d) in col.iter().enumerate() {
-            let o = std::mem::replace(&mut self.pd[i * kk + k], d);
-            let same = problem.y[i] == ck;
-            let (best, dbest, second) = if same {
-                (&mut self.kp[i], &mut self.dp[i], &mut self.ep[i])
-            } else {
-                (&mut self.km[i], &mut self.dm[i], &mut self.em[i])
-            };
-            // `None`: re-rank the side; `Some(changed)`: settled in place.
-            let settled = if *best == k {
-                (d < *second).then(|| {
-                    let changed = d != *dbest;
-                    *dbest = d;
-                    changed
-                })
-            } else if d == *dbest || d == *second || (d > o && o <= *second) {
-                None
-            } else if d < *dbest {
-                (*second, *dbest, *best) = (*dbest, d, k);
-                Some(true)
-            } else {
-                if d < *second {
-                    *second = d;
-                }
-                // Only the second distance (or nothing) changed: the term stays.
-                Some(false)
-            };
-            let changed = match settled {
-                Some(changed) => changed,
-                None => {
-                    self.rank_side(problem.y[i], i, same);
+        let pclass = &self.pclass;
+        // Objects in blocks, in parallel: each object's update is its own.
+        let nearest = self.kp.chunks_mut(OBJECTS).zip(self.dp.chunks_mut(OBJECTS)).zip(self.ep.chunks_mut(OBJECTS));
+        let other = self.km.chunks_mut(OBJECTS).zip(self.dm.chunks_mut(OBJECTS)).zip(self.em.chunks_mut(OBJECTS));
+        let rest = self.phi.chunks_mut(OBJECTS).zip(self.pd.chunks_mut(OBJECTS * kk)).zip(col.chunks(OBJECTS));
+        let blocks: Vec<_> = nearest.zip(other).zip(rest).enumerate().collect();
+        crate::par::map_vec(blocks, |(b, ((((kp, dp), ep), ((km, dm), em)), ((phi, pd), col)))| {
+            for (j, &d) in col.iter().enumerate() {
+                let i = b * OBJECTS + j;
+                let row = &mut pd[j * kk..(j + 1) * kk];
+                let o = std::mem::replace(&mut row[k], d);
+                let same = problem.y[i] == ck;
+                let (best, dbest, second) = if same { (&mut kp[j], &mut dp[j], &mut ep[j]) } else { (&mut km[j], &mut dm[j], &mut em[j]) };
+                // `None`: re-rank the side; `Some(changed)`: settled in place.
+                let settled = if *best == k {
+                    (d < *second).then(|| {
+                        let changed = d != *dbest;
+                        *dbest = d;
+                        changed
+                    })
+                } else if d == *dbest || d == *second || (d > o && o <= *second) {
+                    None
+                } else if d < *dbest {
+                    (*second, *dbest, *best) = (*dbest, d, k);
+                    Some(true)
+                } else {
+                    if d < *second {
+                        *second = d;
+                    }
+                    // Only the second distance (or nothing) changed: the term stays.
+                    Some(false)
+                };
+                let changed = settled.unwrap_or_else(|| {
+                    (*best, *dbest, *second) = rank_side(row, pclass, problem.y[i], same);
                     true
+                });
+                if changed {
+                    phi[j] = problem.term(problem.v[i], dp[j], dm[j]);
                 }
-            };
-            if changed {
-                self.phi[i] = problem.term(problem.v[i], self.dp[i], self.dm[i]);
             }
-        }
-    }
-
-    /// Recomputes one side (same label as `y_i`, or other) of object `i`, as the
-    /// E-step does.
-    fn rank_side(&mut self, yi: usize, i: usize, same: bool) {
-        let inf = F::infinity();
-        let (mut kb, mut db, mut sb) = (0, inf, inf);
-        let kk = self.protos.len();
-        for (k, &d) in self.pd[i * kk..(i + 1) * kk].iter().enumerate() {
-            if (self.pclass[k] == yi) != same {
-                continue;
-            }
-            // Strict `<`: ties go to the lowest prototype index.
-            if d < db {
-                (sb, db, kb) = (db, d, k);
-            } else if d < sb {
-                sb = d;
-            }
-        }
-        if same {
-            (self.kp[i], self.dp[i], self.ep[i]) = (kb, db, sb);
-        } else {
-            (self.km[i], self.dm[i], self.em[i]) = (kb, db, sb);
-        }
+        });
     }
 
     /// The cost of each prototype's receptive field (objects `i` with `k⁺(i) = k`).
@@ -210,12 +190,53 @@ impl<F: Float> State<F> {
     }
 }
 
+/// One side (same label as `yi`, or other) of an object with prototype distances
+/// `row`, ranked as the E-step does: closest index and distance, second distance.
+fn rank_side<F: Float>(row: &[F], pclass: &[usize], yi: usize, same: bool) -> (usize, F, F) {
+    let inf = F::infinity();
+    let (mut kb, mut db, mut sb) = (0, inf, inf);
+    for (k, (&d, &c)) in row.iter().zip(pclass).enumerate() {
+        if (c == yi) != same {
+            continue;
+        }
+        // Strict `<`: ties go to the lowest prototype index.
+        if d < db {
+            (sb, db, kb) = (db, d, k);
+        } else if d < sb {
+            sb = d;
+        }
+    }
+    (kb, db, sb)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Precomputed;
     use faer::Mat;
     use proptest::prelude::*;
+
+    /// Several blocks of objects (the jump runs them in parallel): still equal to a
+    /// fresh E-step, on points of a coarse grid (many ties).
+    #[test]
+    fn incremental_jumps_over_many_blocks() {
+        let n = 2 * crate::par::OBJECTS + 123;
+        let x = Mat::from_fn(n, 2, |i, t| ((i * (7 + 5 * t) + t) % 13) as f64);
+        let d = crate::SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+        let y: Vec<usize> = (0..n).map(|i| i % 3).collect();
+        let problem = Problem { y: &y, v: vec![1.0; n], transfer: Transfer::Identity, margin: 0.0 };
+        let mut state = State::new(&d, &problem, (0..6).collect()).unwrap();
+        let mut buf = vec![0.0; n];
+        for step in 0..8 {
+            let k = step % 6;
+            let c = 6 + (step * 1237 + k) % (n - 12) / 3 * 3 + state.pclass[k];
+            let col = d.column(c, &mut buf).unwrap().to_vec();
+            state.jump(&problem, k, c, &col);
+            let fresh = State::new(&d, &problem, state.protos.clone()).unwrap();
+            assert_eq!((&state.kp, &state.km), (&fresh.kp, &fresh.km));
+            assert_eq!((&state.dp, &state.ep, &state.dm, &state.em, &state.phi), (&fresh.dp, &fresh.ep, &fresh.dm, &fresh.em, &fresh.phi));
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
