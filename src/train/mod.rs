@@ -378,7 +378,9 @@ fn batched_best<F: Float, D: Dissimilarity<F> + ?Sized>(
             }
         }
         if let Some(r) = winner {
-            scratch.column.copy_from_slice(col(r));
+            for (slot, &v) in scratch.column.iter_mut().zip(col(r)) {
+                *slot = v;
+            }
         }
     }
     Ok(best)
