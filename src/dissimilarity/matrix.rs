@@ -395,6 +395,19 @@ mod tests {
     }
 
     #[test]
+    fn batched_columns_by_the_default_method() {
+        let d = Precomputed::new(mat![[0.0, 1.0, 2.0], [3.0, 0.0, 4.0], [5.0, 6.0, 0.0]]).unwrap();
+        let mut out = Mat::zeros(3, 2);
+        d.columns(&[2, 0], out.as_mut()).unwrap();
+        assert_eq!(out, mat![[2.0, 0.0], [4.0, 3.0], [0.0, 5.0]]);
+        let mut wrong = Mat::zeros(3, 1);
+        assert!(matches!(d.columns(&[2, 0], wrong.as_mut()), Err(Error::ShapeMismatch { .. })));
+        let mut short = Mat::zeros(2, 1);
+        assert!(matches!(d.columns(&[0], short.as_mut()), Err(Error::ShapeMismatch { expected: 3, found: 2, .. })));
+        assert!(matches!(d.columns(&[3], wrong.as_mut()), Err(Error::IndexOutOfRange { index: 3, .. })));
+    }
+
+    #[test]
     fn columns_and_indices() {
         let d = Precomputed::new(mat![[0.0, 1.0, 2.0], [3.0, 0.0, 4.0], [5.0, 6.0, 0.0]]).unwrap();
         let mut buf = vec![0.0; 3];

@@ -386,6 +386,18 @@ fn batched_best<F: Float, D: Dissimilarity<F> + ?Sized>(
     Ok(best)
 }
 
+/// Seeded uniforms in `[0, 1)` (xorshift) for the training tests' random problems.
+#[cfg(test)]
+fn uniforms(seed: u64) -> impl FnMut() -> f64 {
+    let mut s = seed | 1;
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

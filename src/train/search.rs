@@ -263,13 +263,7 @@ mod tests {
         /// on the column it is paired with. Sizes cross the lane and mask blocks.
         #[test]
         fn fast_deltas_match_exact((n, seed, t, zeros) in (4usize..300, any::<u64>(), 0u8..3, any::<bool>())) {
-            let mut s = seed | 1;
-            let mut r = move || {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 11) as f64 / (1u64 << 53) as f64
-            };
+            let mut r = super::super::uniforms(seed);
             let y: Vec<usize> = (0..n).map(|i| i % 3).collect();
             // Some exact zeros off the diagonal exercise the `0 / 0` case.
             let vals: Vec<f64> = (0..n * n).map(|_| if zeros && r() < 0.05 { 0.0 } else { r() }).collect();

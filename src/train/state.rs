@@ -247,13 +247,7 @@ mod tests {
         fn incremental_jumps_equal_a_fresh_e_step(
             (n, seed, per_class, grid) in (6usize..40, any::<u64>(), 1usize..4, prop_oneof![Just(3.0), Just(1000.0)])
         ) {
-            let mut s = seed | 1;
-            let mut r = move || {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 11) as f64 / (1u64 << 53) as f64
-            };
+            let mut r = super::super::uniforms(seed);
             let classes = 2 + (seed % 2) as usize;
             let y: Vec<usize> = (0..n).map(|i| i % classes).collect();
             prop_assume!(n >= classes * (per_class + 1));
