@@ -45,6 +45,54 @@ pub enum Error {
         /// The value as `f64`.
         value: f64,
     },
+    /// A value is finite but larger than this precision can train with.
+    #[error(
+        "{what} at ({row}, {col}) is {value}, above the largest this precision handles ({limit}; sums over objects could overflow); only ratios matter to the model: divide every value by a constant, or use f64"
+    )]
+    TooLargeValue {
+        /// What held the value ("dissimilarity", "squared norm of a vector row", …).
+        what: &'static str,
+        /// Row (object) index.
+        row: usize,
+        /// Column index.
+        col: usize,
+        /// The value as `f64`.
+        value: f64,
+        /// The largest admissible value, as `f64`.
+        limit: f64,
+    },
+    /// Vectors whose squared distances would overflow, or all underflow, in the
+    /// working precision.
+    #[error(
+        "vector row {row} has squared norm {squared_norm}, {problem} (squared norms must be at most {largest}, and the largest at least {smallest}); scale the vectors (only ratios of distances matter to the model; standardising is usual) or use f64"
+    )]
+    VectorScale {
+        /// The row with the largest squared norm.
+        row: usize,
+        /// Its squared norm, computed in `f64`.
+        squared_norm: f64,
+        /// What goes wrong.
+        problem: &'static str,
+        /// The largest admissible squared norm.
+        largest: f64,
+        /// The smallest admissible largest squared norm.
+        smallest: f64,
+    },
+    /// The cost at the start of training is not finite: the source returned a
+    /// value that breaks the [`Dissimilarity`](crate::Dissimilarity) contract.
+    #[error(
+        "the cost at the start of training is {value}: the dissimilarity source returned a value training cannot use (NaN, infinite, negative or above Float::largest_dissimilarity); check its d, column and columns"
+    )]
+    NonFiniteCost {
+        /// The cost found.
+        value: f64,
+    },
+    /// Vectors with no features at all (an `n × 0` table).
+    #[error("the {rows} vectors have no features (an n x 0 table); each row needs at least one coordinate")]
+    NoFeatures {
+        /// Number of rows given.
+        rows: usize,
+    },
     /// A dissimilarity is negative.
     #[error(
         "dissimilarity d({row}, {col}) = {value} is negative; dissimilarities must be >= 0 (shift or clip them, or build them from similarities with the kernel form)"
@@ -127,9 +175,29 @@ pub enum Error {
     },
 }
 
-/// Checks one dissimilarity value; the single place where "finite and >= 0" is decided.
+/// Checks one dissimilarity value for training; the single place where "finite,
+/// `>= 0` and at most [`Float::largest_dissimilarity`]" is decided.
+///
+/// [`Float::largest_dissimilarity`]: crate::Float::largest_dissimilarity
 #[inline]
 pub(crate) fn check_dissimilarity<F: crate::Float>(row: usize, col: usize, value: F) -> Result<(), Error> {
+    check_finite_dissimilarity(row, col, value)?;
+    if value > F::largest_dissimilarity() {
+        Err(Error::TooLargeValue { what: "dissimilarity", row, col, value: value.as_f64(), limit: F::largest_dissimilarity().as_f64() })
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether training accepts a dissimilarity (see [`check_dissimilarity`]).
+#[inline(always)]
+pub(crate) fn admissible<F: crate::Float>(value: F) -> bool {
+    value >= F::zero() && value <= F::largest_dissimilarity()
+}
+
+/// Finite and `>= 0`: what prediction needs (it sums no dissimilarities).
+#[inline]
+pub(crate) fn check_finite_dissimilarity<F: crate::Float>(row: usize, col: usize, value: F) -> Result<(), Error> {
     if !value.is_finite() {
         Err(Error::NonFinite { what: "dissimilarity", row, col, value: value.as_f64() })
     } else if value < F::zero() {
@@ -152,5 +220,10 @@ mod tests {
         assert!(e.to_string().contains("-0.5"));
         assert!(check_dissimilarity(0, 0, 0.0_f64).is_ok());
         assert!(check_dissimilarity(0, 0, f32::INFINITY).is_err());
+        let e = check_dissimilarity(2, 5, 1e30_f32).unwrap_err();
+        assert!(matches!(e, Error::TooLargeValue { row: 2, col: 5, .. }), "{e}");
+        assert!(e.to_string().contains("divide"), "{e}");
+        assert!(check_finite_dissimilarity(2, 5, 1e30_f32).is_ok());
+        assert!(admissible(<f64 as crate::Float>::largest_dissimilarity()) && !admissible(f64::MAX) && !admissible(f64::NAN));
     }
 }

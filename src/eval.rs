@@ -15,7 +15,12 @@ pub struct Split {
     pub test: Vec<usize>,
 }
 
-/// `n_splits` stratified shuffle splits: in every split, each class puts
+/// The most splits [`stratified_splits`] makes in one call.
+pub const MAX_SPLITS: usize = 100_000;
+/// The most memory [`stratified_splits`] allocates for the splits: 4 GiB.
+const SPLITS_BUDGET: usize = 4 << 30;
+
+/// `n_splits` stratified shuffle splits (`1..=`[`MAX_SPLITS`]): in every split, each class puts
 /// `round(test_fraction · n_c)` of its objects (at least one, and never all) into the
 /// test part. Split `s` is drawn from ChaCha8 with `seed` on stream `s`, so a split
 /// does not depend on how many are asked for.
@@ -30,8 +35,9 @@ pub struct Split {
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] unless `0 < test_fraction < 1`; [`Error::Empty`] for
-/// no labels; [`Error::TooFewObjects`] for a class with a single object (it cannot be
+/// [`Error::InvalidParameter`] unless `0 < test_fraction < 1` and `n_splits` is in
+/// range; [`Error::TooLarge`] if the splits would take more than 4 GiB;
+/// [`Error::Empty`] for no labels; [`Error::TooFewObjects`] for a class with a single object (it cannot be
 /// both trained on and tested).
 pub fn stratified_splits<L: Clone + Ord>(labels: &[L], n_splits: usize, test_fraction: f64, seed: u64) -> Result<Vec<Split>, Error> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
@@ -43,6 +49,19 @@ pub fn stratified_splits<L: Clone + Ord>(labels: &[L], n_splits: usize, test_fra
     }
     if labels.is_empty() {
         return Err(Error::Empty { what: "the label list" });
+    }
+    if !(1..=MAX_SPLITS).contains(&n_splits) {
+        return Err(Error::InvalidParameter { name: "n_splits", value: n_splits.to_string(), expected: "between 1 and 100,000 splits" });
+    }
+    // Every split holds every object's index once: check the total before allocating.
+    let needed = n_splits.saturating_mul(labels.len()).saturating_mul(std::mem::size_of::<usize>());
+    if needed > SPLITS_BUDGET {
+        return Err(Error::TooLarge {
+            what: "the splits (every object's index once per split)",
+            needed,
+            budget: SPLITS_BUDGET,
+            hint: "ask for fewer splits at a time (a split does not depend on how many are asked for)",
+        });
     }
     let classes = Classes::encode(labels);
     if let Some((class, m)) = classes.members.iter().enumerate().find(|(_, m)| m.len() < 2) {
@@ -85,14 +104,51 @@ pub fn stratified_splits<L: Clone + Ord>(labels: &[L], n_splits: usize, test_fra
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standardizer<F> {
-    /// Mean of each feature.
-    pub mean: Vec<F>,
-    /// Population standard deviation of each feature (1 where it is 0, so a constant
-    /// feature is only centred).
-    pub deviation: Vec<F>,
+    mean: Vec<F>,
+    deviation: Vec<F>,
 }
 
 impl<F: Float> Standardizer<F> {
+    /// From given statistics: one mean and one deviation per feature.
+    ///
+    /// ```
+    /// use median_lvq::Standardizer;
+    /// let s = Standardizer::new(vec![1.0, 2.0], vec![0.5, 1.0])?;
+    /// assert_eq!(s.transform(faer::mat![[2.0, 2.0]].as_ref())?, faer::mat![[2.0, 0.0]]);
+    /// assert!(Standardizer::new(vec![1.0, 2.0], vec![0.5]).is_err());
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] for lengths that differ; [`Error::NonFinite`] for a
+    /// mean or deviation that is not finite; [`Error::InvalidParameter`] for a
+    /// deviation that is not `> 0`.
+    pub fn new(mean: Vec<F>, deviation: Vec<F>) -> Result<Self, Error> {
+        if deviation.len() != mean.len() {
+            return Err(Error::ShapeMismatch { what: "deviations (one per mean)", expected: mean.len(), found: deviation.len() });
+        }
+        for (what, values) in [("mean", &mean), ("deviation", &deviation)] {
+            if let Some((j, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(Error::NonFinite { what, row: 0, col: j, value: v.as_f64() });
+            }
+        }
+        if let Some(v) = deviation.iter().find(|v| **v <= F::zero()) {
+            return Err(Error::InvalidParameter { name: "deviation", value: v.to_string(), expected: "every deviation > 0" });
+        }
+        Ok(Self { mean, deviation })
+    }
+
+    /// Mean of each feature.
+    pub fn mean(&self) -> &[F] {
+        &self.mean
+    }
+
+    /// Population standard deviation of each feature (1 where it is 0, so a
+    /// constant feature is only centred).
+    pub fn deviation(&self) -> &[F] {
+        &self.deviation
+    }
+
     /// Statistics of `rows` of `x` (`n × p`).
     ///
     /// # Errors
@@ -121,7 +177,9 @@ impl<F: Float> Standardizer<F> {
         let deviation = (0..p)
             .map(|j| {
                 let var = rows.iter().map(|&i| (x[(i, j)].as_f64() - mean[j]).powi(2)).sum::<f64>() / m;
-                if var > 0.0 { F::from_f64(var.sqrt()) } else { F::one() }
+                let dev = F::from_f64(var.sqrt());
+                // 0 also when the deviation underflows the precision (f32).
+                if dev > F::zero() && dev.is_finite() { dev } else { F::one() }
             })
             .collect();
         Ok(Self { mean: mean.into_iter().map(F::from_f64).collect(), deviation })

@@ -33,6 +33,22 @@ pub trait Float:
     fn from_usize(x: usize) -> Self {
         Self::from_f64(x as f64)
     }
+    /// The largest dissimilarity training accepts: `2⁻⁴⁰ · MAX` (about `3.1e26` in
+    /// `f32`, `1.6e296` in `f64`).
+    ///
+    /// Training sums dissimilarities over objects (the medoid searches of the
+    /// start, the linearised proposals) and adds pairs of them (`d⁺ + d⁻`); below
+    /// this bound none of those sums can overflow for up to `2³⁸` objects. Only
+    /// ratios of dissimilarities matter to the model, so larger values can always
+    /// be divided by a constant first.
+    ///
+    /// ```
+    /// use median_lvq::Float;
+    /// assert!(f32::largest_dissimilarity() > 3.0e26 && f32::largest_dissimilarity() < 3.2e26);
+    /// ```
+    fn largest_dissimilarity() -> Self {
+        <Self as num_traits::Float>::max_value() * Self::from_f64(1.0 / (1u64 << 40) as f64)
+    }
 }
 
 impl Float for f32 {

@@ -30,10 +30,12 @@ pub struct MedianLvq<F, L> {
     prototypes: Vec<usize>,
     prototype_labels: Vec<L>,
     classes: Vec<L>,
-    cost_history: Vec<F>,
+    cost_history: Vec<f64>,
     sweeps: usize,
     termination: Termination,
     search: Search,
+    /// The precision of the dissimilarities the model predicts from.
+    _float: std::marker::PhantomData<fn() -> F>,
 }
 
 /// Nearest-prototype predictions for `m` objects.
@@ -53,7 +55,7 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     pub(crate) fn new(
         prototypes: Vec<usize>,
         classes: &Classes<L>,
-        cost_history: Vec<F>,
+        cost_history: Vec<f64>,
         sweeps: usize,
         termination: Termination,
         search: Search,
@@ -62,7 +64,16 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
         L: Ord,
     {
         let prototype_labels = prototypes.iter().map(|&p| classes.labels[classes.y[p]].clone()).collect();
-        Self { prototypes, prototype_labels, classes: classes.labels.clone(), cost_history, sweeps, termination, search }
+        Self {
+            prototypes,
+            prototype_labels,
+            classes: classes.labels.clone(),
+            cost_history,
+            sweeps,
+            termination,
+            search,
+            _float: std::marker::PhantomData,
+        }
     }
 
     /// A model from checked parts (loading a saved model).
@@ -71,12 +82,12 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
         prototypes: Vec<usize>,
         prototype_labels: Vec<L>,
         classes: Vec<L>,
-        cost_history: Vec<F>,
+        cost_history: Vec<f64>,
         sweeps: usize,
         termination: Termination,
         search: Search,
     ) -> Self {
-        Self { prototypes, prototype_labels, classes, cost_history, sweeps, termination, search }
+        Self { prototypes, prototype_labels, classes, cost_history, sweeps, termination, search, _float: std::marker::PhantomData }
     }
 
     /// Object indices (into the training source) of the prototypes.
@@ -91,14 +102,14 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     pub fn classes(&self) -> &[L] {
         &self.classes
     }
-    /// The cost after initialisation and after every accepted jump: strictly
-    /// decreasing.
-    pub fn cost_history(&self) -> &[F] {
+    /// The cost after initialisation and after every accepted jump, exactly as
+    /// training summed it (in `f64`, whatever `F`): strictly decreasing.
+    pub fn cost_history(&self) -> &[f64] {
         &self.cost_history
     }
-    /// The final cost.
-    pub fn cost(&self) -> F {
-        self.cost_history.last().copied().unwrap_or_else(F::nan)
+    /// The final cost (summed in `f64`).
+    pub fn cost(&self) -> f64 {
+        self.cost_history.last().copied().unwrap_or(f64::NAN)
     }
     /// Sweeps done.
     pub fn sweeps(&self) -> usize {
@@ -147,8 +158,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             let dw = d[(r, win)];
             let lw = &self.prototype_labels[win];
             let other = (0..kk).filter(|&k| self.prototype_labels[k] != *lw).map(|k| d[(r, k)]).fold(F::infinity(), F::min);
-            // μ of the winner against the other label, negated: in [0, 1].
-            out.confidence.push(-relative_distance(dw, other));
+            // μ of the winner against the other label, negated: in [0, 1] (`0 − μ`,
+            // not `−μ`, so that an object at distance 0 from everything gets +0).
+            out.confidence.push(F::zero() - relative_distance(dw, other));
             out.labels.push(lw.clone());
             out.winners.push(win);
         }
@@ -163,7 +175,7 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             return Err(Error::ShapeMismatch { what: "columns (one per prototype)", expected: kk, found: d.ncols() });
         }
         match crate::dissimilarity::first_bad_entry(d) {
-            Some((row, col, v)) => crate::error::check_dissimilarity(row, col, v),
+            Some((row, col, v)) => crate::error::check_finite_dissimilarity(row, col, v),
             None => Ok(()),
         }
     }

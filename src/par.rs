@@ -22,6 +22,34 @@ where
     }
 }
 
+/// The best of `f(0), …, f(n − 1)` by `better` (a strict total preference that
+/// the caller makes break ties by index), or the error of the lowest index;
+/// `None` for `n = 0`. Reduced pairwise as results arrive, so memory does not grow
+/// with `n`; the selection is associative and commutative, so the result does not
+/// depend on the thread count or on timing.
+pub(crate) fn best_of<T, E, G, B>(n: usize, f: G, better: B) -> Option<Result<(usize, T), E>>
+where
+    T: Send,
+    E: Send,
+    G: Fn(usize) -> Result<T, E> + Sync + Send,
+    B: Fn(&(usize, T), &(usize, T)) -> bool + Sync + Send,
+{
+    let pick = |a: Result<(usize, T), (usize, E)>, b: Result<(usize, T), (usize, E)>| match (a, b) {
+        (Err(a), Err(b)) => Err(if a.0 <= b.0 { a } else { b }),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Ok(a), Ok(b)) => Ok(if better(&b, &a) { b } else { a }),
+    };
+    let one = |i: usize| f(i).map(|t| (i, t)).map_err(|e| (i, e));
+    #[cfg(feature = "parallel")]
+    let best = {
+        use rayon::prelude::*;
+        (0..n).into_par_iter().map(one).reduce_with(pick)
+    };
+    #[cfg(not(feature = "parallel"))]
+    let best = (0..n).map(one).reduce(pick);
+    best.map(|r| r.map_err(|(_, e)| e))
+}
+
 /// The first error in index order, or all values: deterministic whatever the threads.
 pub(crate) fn first_err<T, E>(v: Vec<Result<T, E>>) -> Result<Vec<T>, E> {
     v.into_iter().collect()

@@ -182,8 +182,8 @@ impl<F: Float> MedianLvqParams<F> {
         self.transfer = t;
         self
     }
-    /// Margin added to every `μ` before `Φ` (finite; below 3 for the log-likelihood;
-    /// default 0).
+    /// Margin added to every `μ` before `Φ` (in `[−10, 10]`; below 3 for the
+    /// log-likelihood; default 0).
     pub fn margin(mut self, m: F) -> Self {
         self.margin = m;
         self
@@ -227,7 +227,8 @@ impl<F: Float> MedianLvqParams<F> {
         self
     }
     /// Number of fits from different seeds; the one with the lowest final cost is kept
-    /// (`>= 1`).
+    /// (`1..=100,000`; fits run in parallel and are compared as they finish, so
+    /// memory does not grow with the count).
     ///
     /// Default: 8 fits up to [`AUTO_RESTARTS_UP_TO`](Self::AUTO_RESTARTS_UP_TO)
     /// objects, 1 above (where one fit costs seconds and the jumps have more
@@ -242,6 +243,12 @@ impl<F: Float> MedianLvqParams<F> {
         self.n_init = Some(n);
         self
     }
+
+    /// The largest number of fits [`check`](Self::check) accepts.
+    pub const MAX_N_INIT: usize = 100_000;
+
+    /// The largest `|margin|` [`check`](Self::check) accepts.
+    pub const MAX_MARGIN: f64 = 10.0;
 
     /// Up to this many objects, the default is 8 fits (see [`n_init`](Self::n_init)).
     pub const AUTO_RESTARTS_UP_TO: usize = 10_000;
@@ -284,16 +291,27 @@ impl<F: Float> MedianLvqParams<F> {
             }
             _ => {}
         }
-        if !self.margin.is_finite() {
-            return bad("margin", self.margin.to_string(), "a finite number");
+        if !(self.margin.is_finite() && self.margin.abs() <= F::from_f64(Self::MAX_MARGIN)) {
+            return bad(
+                "margin",
+                self.margin.to_string(),
+                "a finite number in [-10, 10]: μ lies in [-1, 1], and a larger margin only shifts every term or saturates the transfer while costing μ its precision",
+            );
         }
         if self.transfer == Transfer::LogLikelihood && self.margin >= F::from_f64(3.0) {
             return bad("margin", self.margin.to_string(), "below 3 with the log-likelihood transfer (ln(4 − μ − margin) must exist)");
         }
+        // Tiny weights would make every cost term subnormal (no precision left);
+        // huge ones are checked against the data's size in `fit`.
+        let tiny = <F as num_traits::Float>::min_positive_value() / <F as num_traits::Float>::epsilon();
         if let ClassWeights::Given(w) = &self.class_weights
-            && let Some(x) = w.iter().find(|x| !(x.is_finite() && **x > F::zero()))
+            && let Some(x) = w.iter().find(|x| !(x.is_finite() && **x >= tiny))
         {
-            return bad("class_weights", x.to_string(), "finite weights > 0, one per class");
+            return bad(
+                "class_weights",
+                x.to_string(),
+                "finite weights > 0 (at least MIN_POSITIVE / EPSILON of the precision), one per class; only their ratios matter",
+            );
         }
         if self.max_iter == 0 {
             return bad("max_iter", "0".into(), "at least 1 sweep");
@@ -312,8 +330,10 @@ impl<F: Float> MedianLvqParams<F> {
         {
             return bad("init (k-medoids rounds)", rounds.to_string(), "at most 1,000,000");
         }
-        if self.n_init == Some(0) {
-            return bad("n_init", "0".into(), "at least 1 fit");
+        if let Some(k) = self.n_init
+            && !(1..=Self::MAX_N_INIT).contains(&k)
+        {
+            return bad("n_init", k.to_string(), "between 1 and 100,000 fits");
         }
         Ok(ValidParams(self.clone()))
     }
@@ -358,6 +378,10 @@ mod tests {
             (p().search(Search::Linearised { checked: 0 }), "search (linearised checked)"),
             (p().init(Init::KMedoids { rounds: usize::MAX }), "init (k-medoids rounds)"),
             (p().n_init(0), "n_init"),
+            (p().n_init(usize::MAX), "n_init"),
+            (p().margin(1e308), "margin"),
+            (p().margin(-11.0), "margin"),
+            (p().class_weights(ClassWeights::Given(vec![1.0, 1e-300])), "class_weights"),
         ];
         for (params, name) in cases {
             match params.check() {

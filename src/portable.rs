@@ -12,7 +12,7 @@ use faer::{Mat, MatRef};
 /// let model = MedianLvqParams::new().fit(&SquaredEuclidean::from_ref(x.as_ref())?, &[0, 0, 0, 1, 1, 1])?;
 /// let portable = model.with_rows(x.as_ref())?;
 /// // Later, without `x`: the prototype rows are a source of their own.
-/// let kept = SquaredEuclidean::new(portable.rows())?;
+/// let kept = SquaredEuclidean::new(portable.rows()?)?;
 /// let all: Vec<usize> = (0..portable.objects().len()).collect();
 /// let d = kept.dissimilarities_to(faer::mat![[3.0]].as_ref(), &all)?;
 /// assert_eq!(portable.model().predict(d.as_ref())?.labels, vec![0]);
@@ -40,11 +40,22 @@ impl<F: Float, L: Clone + PartialEq, T> PortableModel<F, L, T> {
 }
 
 impl<F: Float, L: Clone + PartialEq> PortableModel<F, L, Vec<F>> {
-    /// The prototype rows as a `K × p` matrix (rows of unequal length are padded
-    /// with 0; [`MedianLvq::with_rows`] never makes such).
-    pub fn rows(&self) -> Mat<F> {
-        let p = self.objects.iter().map(Vec::len).max().unwrap_or(0);
-        Mat::from_fn(self.objects.len(), p, |k, j| self.objects.get(k).and_then(|r| r.get(j)).copied().unwrap_or_else(F::zero))
+    /// The prototype rows as a `K × p` matrix.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] naming the first row whose length differs from the
+    /// first row's ([`MedianLvq::with_rows`] never makes such; a loaded file whose
+    /// checksum was recomputed after editing could).
+    pub fn rows(&self) -> Result<Mat<F>, Error> {
+        let p = self.objects.first().map_or(0, Vec::len);
+        if let Some(bad) = self.objects.iter().find(|r| r.len() != p) {
+            return Err(Error::ShapeMismatch {
+                what: "features of a prototype row (all rows as long as the first)",
+                expected: p,
+                found: bad.len(),
+            });
+        }
+        Ok(Mat::from_fn(self.objects.len(), p, |k, j| self.objects[k][j]))
     }
 }
 

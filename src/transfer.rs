@@ -60,10 +60,22 @@ impl<F: Float> Transfer<F> {
 }
 
 /// `μ = (d⁺ − d⁻) / (d⁺ + d⁻)`, and 0 when both are 0.
+///
+/// Valid for any finite non-negative pair: when `d⁺ + d⁻` overflows (both near
+/// `MAX`, possible in prediction, never in training, whose dissimilarities are at
+/// most [`Float::largest_dissimilarity`]) the quotient is taken of the halves, which
+/// is the same number.
 #[inline(always)]
 pub(crate) fn relative_distance<F: Float>(dp: F, dm: F) -> F {
     let den = dp + dm;
-    if den > F::zero() { (dp - dm) / den } else { F::zero() }
+    if den > F::zero() && den.is_finite() {
+        (dp - dm) / den
+    } else if den > F::zero() {
+        let half = F::from_f64(0.5);
+        (dp * half - dm * half) / (dp * half + dm * half)
+    } else {
+        F::zero()
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +100,8 @@ mod tests {
         assert_eq!(relative_distance(1.0, 0.0), 1.0);
         assert_eq!(relative_distance(0.0_f32, 2.0), -1.0);
         assert_eq!(relative_distance(1.0, 3.0), -0.5);
+        // No overflow of d⁺ + d⁻ near MAX.
+        assert!((relative_distance(f64::MAX / 2.0, f64::MAX) + 1.0 / 3.0).abs() < 1e-15);
+        assert_eq!(relative_distance(f32::MAX, f32::MAX), 0.0);
     }
 }

@@ -86,8 +86,8 @@ fn f32_vectors_agree_with_their_f32_matrix_and_with_f64() {
             // Stated tolerance: f32 rounding may break a near-tie (of the start or of
             // a jump) the other way, ending in a neighbouring local optimum; the final
             // costs agree within 2 % relative.
-            let rel = |x: f32, y: f64| (x as f64 - y).abs() / y.abs().max(1.0);
-            assert!(rel(a.cost(), b.cost() as f64) < 0.02, "{name} K={k}: {} vs {}", a.cost(), b.cost());
+            let rel = |x: f64, y: f64| (x - y).abs() / y.abs().max(1.0);
+            assert!(rel(a.cost(), b.cost()) < 0.02, "{name} K={k}: {} vs {}", a.cost(), b.cost());
             assert!(rel(a.cost(), c.cost()) < 0.02, "{name} K={k}: f32 {} vs f64 {}", a.cost(), c.cost());
         }
     }

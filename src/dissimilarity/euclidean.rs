@@ -102,12 +102,37 @@ impl<'a, F: Float> SquaredEuclidean<'a, F> {
     }
 }
 
-fn validate<F: Float>(x: MatRef<'_, F>) -> Result<Vec<F>, Error> {
+/// Checks the rows (some, each with a feature, finite, at a scale the precision
+/// can hold) and returns their squared norms.
+///
+/// Every squared distance is at most `4 max ‖x_i‖²` (and so is every intermediate
+/// of `‖x_i‖² + ‖x_j‖² − 2 x_i·x_j`), so squared norms up to a quarter of
+/// [`Float::largest_dissimilarity`] keep every value finite and admissible. At the
+/// other end, when even the largest squared norm is below `MIN_POSITIVE / EPSILON`
+/// the squared distances are subnormal or 0 and carry no usable precision.
+pub(super) fn validate<F: Float>(x: MatRef<'_, F>) -> Result<Vec<F>, Error> {
     if x.nrows() == 0 {
         return Err(Error::Empty { what: "the vector table" });
     }
+    if x.ncols() == 0 {
+        return Err(Error::NoFeatures { rows: x.nrows() });
+    }
     if let Some((row, col, v)) = super::matrix::first_bad(x, |v| !v.is_finite()) {
         return Err(Error::NonFinite { what: "vector entry", row, col, value: v.as_f64() });
+    }
+    let largest = F::largest_dissimilarity().as_f64() / 4.0;
+    let smallest = <F as num_traits::Float>::min_positive_value().as_f64() / <F as num_traits::Float>::epsilon().as_f64();
+    let norm64 = |i: usize| (0..x.ncols()).map(|j| x[(i, j)].as_f64().powi(2)).sum::<f64>();
+    let (row, squared_norm) = (0..x.nrows()).map(|i| (i, norm64(i))).fold((0, -1.0), |b, c| if c.1 > b.1 { c } else { b });
+    let problem = if squared_norm > largest {
+        "so large that squared distances would overflow this precision's training range"
+    } else if squared_norm > 0.0 && squared_norm < smallest {
+        "the largest of all, yet so small that every squared distance would underflow this precision"
+    } else {
+        ""
+    };
+    if !problem.is_empty() {
+        return Err(Error::VectorScale { row, squared_norm, problem, largest, smallest });
     }
     Ok((0..x.nrows()).map(|i| (0..x.ncols()).fold(F::zero(), |acc, j| acc + x[(i, j)] * x[(i, j)])).collect())
 }

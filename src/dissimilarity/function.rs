@@ -84,7 +84,7 @@ impl<'a, T: Sync, F: Float, G: Fn(&T, &T) -> F + Sync> FunctionSource<'a, T, G, 
         for (r, x) in new.iter().enumerate() {
             for (k, p) in protos.iter().enumerate() {
                 let v = (self.f)(x, p);
-                check_dissimilarity(r, k, v)?;
+                crate::error::check_finite_dissimilarity(r, k, v)?;
                 out[(r, k)] = v;
             }
         }

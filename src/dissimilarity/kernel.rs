@@ -10,7 +10,10 @@ use std::marker::PhantomData;
 /// The diagonal `κ(i, i)` is computed once at construction. For an indefinite
 /// kernel the formula can go negative; such values are **clipped to 0**, the nearest
 /// admissible dissimilarity (and what rounding needs even for a positive definite
-/// kernel). Non-finite kernel values are errors naming the pair.
+/// kernel). Non-finite kernel values are errors naming the pair, and so are
+/// dissimilarities that overflow or exceed
+/// [`Float::largest_dissimilarity`](crate::Float::largest_dissimilarity) (kernel
+/// values near `±MAX`).
 ///
 /// ```
 /// use median_lvq::{Dissimilarity, KernelSource, kernels};
@@ -41,10 +44,15 @@ impl<'a, T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> KernelSource<'a, T, K, F>
         Ok(Self { items, kernel, diag, _float: PhantomData })
     }
 
+    /// The dissimilarity from finite kernel values, checked: finite kernel values
+    /// far apart in magnitude can still give an infinite or too large `d` (an
+    /// error naming the pair, never a value training cannot use).
     #[inline]
-    fn distance_from_kernel(&self, i: usize, j: usize, kij: F, kjj: F) -> F {
+    fn distance_from_kernel(&self, i: usize, j: usize, kij: F, kjj: F) -> Result<F, Error> {
         let d = self.diag[i] + kjj - (kij + kij);
-        if i == j || d <= F::zero() { F::zero() } else { d }
+        let d = if i == j || d <= F::zero() { F::zero() } else { d };
+        crate::error::check_dissimilarity(i, j, d)?;
+        Ok(d)
     }
 
     /// The `m × K` dissimilarities `κ(x, x) + κ(p, p) − 2 κ(x, p)` from new objects to
@@ -53,7 +61,8 @@ impl<'a, T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> KernelSource<'a, T, K, F>
     ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] for a bad prototype; [`Error::NonFinite`] for a
-    /// non-finite kernel value, named by (new object, prototype position).
+    /// non-finite kernel value or dissimilarity, named by (new object, prototype
+    /// position).
     pub fn dissimilarities_to(&self, new: &[T], prototypes: &[usize]) -> Result<Mat<F>, Error> {
         let mut out = Mat::zeros(new.len(), prototypes.len());
         for (r, x) in new.iter().enumerate() {
@@ -62,7 +71,9 @@ impl<'a, T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> KernelSource<'a, T, K, F>
                 let item = self.items.get(p).ok_or(Error::IndexOutOfRange { what: "prototype", index: p, len: self.items.len() })?;
                 let kxp = finite(r, k, (self.kernel)(x, item))?;
                 let d = kxx + self.diag[p] - (kxp + kxp);
-                out[(r, k)] = if d > F::zero() { d } else { F::zero() };
+                let d = if d > F::zero() { d } else { F::zero() };
+                crate::error::check_finite_dissimilarity(r, k, d)?;
+                out[(r, k)] = d;
             }
         }
         Ok(out)
@@ -82,7 +93,7 @@ impl<T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> Dissimilarity<F> for KernelSo
         check_index(i, self.len())?;
         check_index(j, self.len())?;
         let kij = finite(i, j, (self.kernel)(&self.items[i], &self.items[j]))?;
-        Ok(self.distance_from_kernel(i, j, kij, self.diag[j]))
+        self.distance_from_kernel(i, j, kij, self.diag[j])
     }
 
     fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
@@ -93,7 +104,7 @@ impl<T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> Dissimilarity<F> for KernelSo
         crate::par::fill(buf, |i| (self.kernel)(&self.items[i], candidate));
         for (i, slot) in buf.iter_mut().enumerate() {
             let kic = finite(i, c, *slot)?;
-            *slot = self.distance_from_kernel(i, c, kic, self.diag[c]);
+            *slot = self.distance_from_kernel(i, c, kic, self.diag[c])?;
         }
         Ok(buf)
     }
@@ -144,6 +155,12 @@ mod tests {
         assert!(matches!(bad, Err(Error::NonFinite { row: 0, col: 0, .. })));
         let empty: Vec<Vec<f64>> = vec![];
         assert!(matches!(KernelSource::new(&empty, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)), Err(Error::Empty { .. })));
+        // Finite kernel values whose dissimilarity overflows: an error naming the pair.
+        let huge: Vec<Vec<f64>> = vec![vec![8e153, -8e153], vec![-8e153, 8e153], vec![1.0, 1.0]];
+        let k = KernelSource::new(&huge, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)).unwrap();
+        assert!(matches!(k.d(0, 1), Err(Error::NonFinite { row: 0, col: 1, .. })), "{:?}", k.d(0, 1));
+        let mut buf = vec![0.0; 3];
+        assert!(matches!(k.column(1, &mut buf), Err(Error::NonFinite { row: 0, col: 1, .. })));
         // Indefinite kernel: clipped to 0.
         let neg = KernelSource::new(&rows, |a: &Vec<f64>, b: &Vec<f64>| if a == b { 0.0 } else { 1.0 }).unwrap();
         assert_eq!(neg.d(0, 1).unwrap(), 0.0);

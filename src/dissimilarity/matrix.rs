@@ -225,7 +225,7 @@ fn check_finite_similarity<F: Float>(s: MatRef<'_, F>) -> Result<(), Error> {
 
 fn validate<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {
     check_square(m)?;
-    match first_bad(m, |v| !(v.is_finite() && v >= F::zero())) {
+    match first_bad(m, |v| !crate::error::admissible(v)) {
         Some((row, col, v)) => crate::error::check_dissimilarity(row, col, v),
         None => Ok(()),
     }

@@ -84,6 +84,10 @@ impl<F: Float> ValidParams<F> {
         observer: &O,
     ) -> Result<MedianLvq<F, L>, Error> {
         let started = Instant::now();
+        // The source's length is read once and held: a source whose `len()` changes
+        // during training gets an error, not a buffer of the wrong size.
+        let pinned = Pinned::new(source);
+        let source = &pinned;
         let mut resolved = self.0.clone();
         resolved.search = resolved.search.resolve(source);
         let p = &resolved;
@@ -113,33 +117,95 @@ impl<F: Float> ValidParams<F> {
         let class_weight = class_weights(&p.class_weights, &classes)?;
         let problem =
             Problem { y: &classes.y, v: classes.y.iter().map(|&c| class_weight[c]).collect(), transfer: p.transfer, margin: p.margin };
+        check_cost_range(&problem, p)?;
         // Restarts run in parallel, each from its own ChaCha stream; the lowest final
         // cost wins, ties to the lowest restart: the same model on any thread count.
         let watch = Watch { observer, started, stop: AtomicBool::new(false) };
         let numbers = classes.numbers();
-        let runs = par::map_init(
+        let cost = |r: &Run| r.history.last().copied().unwrap_or(f64::INFINITY);
+        let best = par::best_of(
             p.restarts(n),
-            || (),
-            |_, restart| -> Result<Run, Error> {
+            |restart| -> Result<Run, Error> {
                 let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
                 rng.set_stream(restart as u64);
                 let protos = initial_prototypes(source, &numbers, p.prototypes_per_class, &p.init, &mut rng)?;
                 train(source, &problem, &numbers, p, protos, &watch, restart)
             },
+            |a, b| cost(&a.1).total_cmp(&cost(&b.1)).then(a.0.cmp(&b.0)).is_lt(),
         );
-        let runs = par::first_err(runs)?;
-        let cost = |r: &Run| r.history.last().copied().unwrap_or(f64::INFINITY);
-        let best = argmin(runs.iter().map(cost)).unwrap_or(0);
-        let run =
-            runs.into_iter().nth(best).ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })?;
-        Ok(MedianLvq::new(
-            run.protos,
-            &classes,
-            run.history.iter().map(|&c| F::from_f64(c)).collect(),
-            run.sweeps,
-            run.termination,
-            p.search,
-        ))
+        let (_, run) = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })??;
+        Ok(MedianLvq::new(run.protos, &classes, run.history, run.sweeps, run.termination, p.search))
+    }
+}
+
+/// The cost `Σ_i v_i Φ(μ_i + margin)` and every partial sum of training must stay
+/// finite in `F`: `|Φ|` is largest at `μ = ±1` (it is monotone), so
+/// `Σ v · max |Φ(±1 + margin)|` bounds them all (with room for the differences of
+/// the jump passes).
+fn check_cost_range<F: Float>(problem: &Problem<'_, F>, p: &MedianLvqParams<F>) -> Result<(), Error> {
+    let bound = |x: f64| problem.transfer.value(F::from_f64(x) + p.margin).as_f64().abs();
+    let largest_term = bound(-1.0).max(bound(1.0));
+    let total = problem.total_weight() * largest_term;
+    let limit = <F as num_traits::Float>::max_value().as_f64() / 16.0;
+    if total.is_finite() && total <= limit {
+        return Ok(());
+    }
+    let value = format!("{:?} with margin {} (the cost could reach {total:e})", p.class_weights, p.margin);
+    Err(Error::InvalidParameter {
+        name: "class_weights",
+        value,
+        expected: "weights whose total over the objects, times the largest |transfer value|, stays below MAX / 16 of the precision; only their ratios matter, so divide them all by a constant",
+    })
+}
+
+/// A source whose length is read once: every call first checks that it still
+/// holds, so nothing sized at the start can be indexed out of range later.
+struct Pinned<'a, F, D: ?Sized> {
+    inner: &'a D,
+    n: usize,
+    _float: std::marker::PhantomData<fn() -> F>,
+}
+
+impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Pinned<'a, F, D> {
+    fn new(inner: &'a D) -> Self {
+        Self { inner, n: inner.len(), _float: std::marker::PhantomData }
+    }
+
+    fn same(&self) -> Result<(), Error> {
+        let now = self.inner.len();
+        if now == self.n {
+            Ok(())
+        } else {
+            Err(Error::ShapeMismatch { what: "objects of the source (its len() changed during training)", expected: self.n, found: now })
+        }
+    }
+}
+
+impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Pinned<'_, F, D> {
+    fn len(&self) -> usize {
+        self.n
+    }
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        self.same()?;
+        self.inner.d(i, j)
+    }
+    fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
+        self.same()?;
+        column_checked(self.inner, c, buf)
+    }
+    fn columns(&self, cs: &[usize], out: faer::MatMut<'_, F>) -> Result<(), Error> {
+        self.same()?;
+        self.inner.columns(cs, out)
+    }
+    fn batches_columns(&self) -> bool {
+        self.inner.batches_columns()
+    }
+    fn weighted_sums_are_cheap(&self) -> bool {
+        self.inner.weighted_sums_are_cheap()
+    }
+    fn weighted_sums(&self, candidates: &[usize], weights: faer::MatRef<'_, F>, out: faer::MatMut<'_, F>) -> Result<(), Error> {
+        self.same()?;
+        self.inner.weighted_sums(candidates, weights, out)
     }
 }
 
@@ -195,6 +261,11 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
 ) -> Result<Run, Error> {
     let mut state = State::new(source, problem, protos)?;
     let mut history = vec![state.cost()];
+    if !state.cost().is_finite() {
+        // Only a source that breaks the trait's contract gets here (every source of
+        // the crate checks its values, and the cost range was checked).
+        return Err(Error::NonFiniteCost { value: state.cost() });
+    }
     let mut scratch = Scratch::new(source.len(), source.batches_columns());
     let mut sweeps = 0;
     if watch.stop_after(ProgressEvent::Started, restart, 0, &history) {
@@ -261,8 +332,9 @@ impl<F: Float> Scratch<F> {
     }
 }
 
-/// The best improving jump of prototype `k`, with its exact `ΔE`, if one is
-/// accepted; its column is then in `scratch.column`.
+/// The best improving jump of prototype `k`, with its `ΔE` (the cost after minus
+/// the cost now, both summed in `f64`), if one is accepted; its column is then in
+/// `scratch.column`.
 fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     source: &D,
     problem: &Problem<'_, F>,
@@ -313,9 +385,13 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     if delta >= F::zero() || delta.is_nan() {
         return Ok(None);
     }
-    let exact = scratch.frame.delta_exact(problem, &state.phi, &scratch.column);
-    let threshold = -(p.tolerance.as_f64() * problem.total_weight());
-    Ok((exact < threshold).then_some((checked[best], exact)))
+    // Accepted only if the cost after the jump, summed exactly as the recorded cost
+    // is, lies below the cost now by more than the tolerance: the recorded history
+    // then strictly decreases whatever the rounding.
+    let now = state.cost();
+    let after = scratch.frame.cost_after(problem, &scratch.column);
+    let threshold = now - p.tolerance.as_f64() * problem.total_weight();
+    Ok((after < threshold).then_some((checked[best], after - now)))
 }
 
 /// `ΔE` of each candidate from its column, two columns per pass, in parallel.

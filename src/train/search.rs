@@ -127,17 +127,23 @@ impl<F: Float> JumpFrame<F> {
         self.base + acc
     }
 
-    /// `ΔE` summed in `f64`: decides acceptance, so that the recorded cost (summed the
-    /// same way) never rises. Computes every object's term as the E-step does.
-    pub fn delta_exact(&self, problem: &Problem<'_, F>, phi: &[F], col: &[F]) -> f64 {
+    /// The cost after the jump to the candidate with column `col`, every object's
+    /// term computed as the E-step computes it and summed as
+    /// [`State::cost`] sums: decides acceptance, so the recorded cost is exactly
+    /// this number and never rises.
+    pub fn cost_after(&self, problem: &Problem<'_, F>, col: &[F]) -> f64 {
         let phi_of = |x: F| problem.transfer.value(x + problem.margin);
-        let mut sum = 0.0;
-        for ((((&x, &cap), &fixed), &[sign, v, _]), &p) in col.iter().zip(&self.cap).zip(&self.fixed).zip(&self.rest).zip(phi) {
+        super::state::sum_f64(col.iter().zip(&self.cap).zip(&self.fixed).zip(&self.rest).map(|(((&x, &cap), &fixed), &[sign, v, _])| {
             let t = if x < cap { x } else { cap };
             let mu = if sign > F::zero() { relative_distance(t, fixed) } else { relative_distance(fixed, t) };
-            sum += (v * phi_of(mu)).as_f64() - p.as_f64();
-        }
-        sum
+            v * phi_of(mu)
+        }))
+    }
+
+    /// `ΔE` summed in `f64` (tests: against the fast passes).
+    #[cfg(test)]
+    pub fn delta_exact(&self, problem: &Problem<'_, F>, phi: &[F], col: &[F]) -> f64 {
+        self.cost_after(problem, col) - super::state::sum_f64(phi.iter().copied())
     }
 }
 
@@ -216,11 +222,14 @@ pub(crate) fn linear_weights<F: Float>(state: &State<F>, problem: &Problem<'_, F
         if den <= F::zero() || den.is_nan() {
             continue;
         }
-        let g = problem.v[i] * problem.transfer.derivative(relative_distance(dp, dm) + problem.margin) * two / (den * den);
+        // `2 v Φ' d⁻ / (d⁺ + d⁻)²` as `(2 v Φ' / den) · (d⁻ / den)`: no `den²`, which
+        // overflows or underflows long before `den` does, so the weights (and the
+        // ranking) scale exactly with the dissimilarities.
+        let g = problem.v[i] * problem.transfer.derivative(relative_distance(dp, dm) + problem.margin) * two / den;
         if state.kp[i] == k {
-            *w = g * dm;
+            *w = g * (dm / den);
         } else if state.km[i] == k {
-            *w = -(g * dp);
+            *w = -(g * (dp / den));
         }
     }
 }

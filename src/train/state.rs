@@ -120,7 +120,7 @@ impl<F: Float> State<F> {
 
     /// The cost `E`, summed in `f64`.
     pub fn cost(&self) -> f64 {
-        self.phi.iter().map(|p| p.as_f64()).sum()
+        sum_f64(self.phi.iter().copied())
     }
 
     /// Moves prototype `k` to object `c` whose column is `col`, and updates the caches
@@ -188,6 +188,12 @@ impl<F: Float> State<F> {
         }
         share
     }
+}
+
+/// The terms summed in `f64` in order: the one summation of the cost, shared by
+/// [`State::cost`] and the acceptance test, so that both give the same number.
+pub(crate) fn sum_f64<F: Float>(terms: impl Iterator<Item = F>) -> f64 {
+    terms.fold(0.0, |acc, t| acc + t.as_f64())
 }
 
 /// One side (same label as `yi`, or other) of an object with prototype distances
