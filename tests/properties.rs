@@ -129,7 +129,7 @@ proptest! {
         let b = MedianLvqParams::<f32>::new().prototypes_per_class(k).seed(seed)
             .fit(&Precomputed::from_ref(d32.as_ref()).unwrap(), &y).unwrap();
         // Rounding can flip a near-tie; the final costs must still agree closely.
-        let (ca, cb) = (a.cost(), f64::from(b.cost()));
+        let (ca, cb) = (a.cost(), b.cost());
         prop_assert!((ca - cb).abs() <= 0.02 * ca.abs().max(1.0), "f64 {ca} vs f32 {cb}");
     }
 
