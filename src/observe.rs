@@ -40,6 +40,13 @@ pub struct Progress<F> {
 /// `fit` returns the best model so far with
 /// [`Termination::Interrupted`](crate::Termination::Interrupted).
 ///
+/// **Determinism**: with one fit (`n_init(1)`, or a deterministic start) and an
+/// observer that decides from what it is shown (not from a clock), the interrupted
+/// model is the same on every run. With several restarts running in parallel,
+/// where the *other* restarts are when one asks to stop depends on timing, and so
+/// may the returned model; for a reproducible result under a budget, bound the
+/// work with `max_iter` instead, or fit once.
+///
 /// Any `Fn(&Progress<F>) -> ControlFlow<()> + Sync` is an observer:
 ///
 /// ```

@@ -24,8 +24,11 @@ use faer::{MatMut, MatRef};
 
 /// `n` objects and a dissimilarity between them.
 ///
-/// Implementations must return finite, non-negative values (or an [`Error`] naming the
-/// pair); training trusts them. The only required methods are [`len`](Self::len) and
+/// Implementations must return finite, non-negative values no larger than
+/// [`Float::largest_dissimilarity`] (or an [`Error`] naming the pair): every
+/// source of this crate checks its values. Training trusts a user implementation
+/// for speed, except that a start whose cost is not finite is an
+/// [`Error::NonFiniteCost`], never a model. The only required methods are [`len`](Self::len) and
 /// [`d`](Self::d); sources override [`column`](Self::column) and
 /// [`weighted_sums`](Self::weighted_sums) when they can do better than one `d` at a
 /// time.

@@ -2,8 +2,9 @@
 //!
 //! Each sweep visits every prototype once, in descending order of the cost of its
 //! receptive field, and takes its best improving jump. A jump is accepted only when
-//! its exact `ΔE` (summed in `f64`) is below `−tolerance · Σ v`, so the recorded cost
-//! strictly decreases and training terminates.
+//! the cost after it, summed in `f64` exactly as the recorded cost is, lies below
+//! the cost now by more than `tolerance · Σ v`, so the recorded cost strictly
+//! decreases whatever the rounding, and training terminates.
 
 mod search;
 mod state;
