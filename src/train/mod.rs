@@ -283,7 +283,9 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
         let mut accepted = 0;
         for k in order {
-            if let Some((c, _)) = best_jump(source, problem, classes, p, &state, &mut scratch, k)? {
+            // The cost now is the last recorded one (no extra pass over the objects).
+            let now = history.last().copied().unwrap_or(f64::INFINITY);
+            if let Some((c, _)) = best_jump(source, problem, classes, p, &state, &mut scratch, k, now)? {
                 state.jump(problem, k, c, &scratch.column);
                 history.push(state.cost());
                 accepted += 1;
@@ -335,7 +337,8 @@ impl<F: Float> Scratch<F> {
 
 /// The best improving jump of prototype `k`, with its `ΔE` (the cost after minus
 /// the cost now, both summed in `f64`), if one is accepted; its column is then in
-/// `scratch.column`.
+/// `scratch.column`. `now` is the current cost, [`State::cost`] of `state`.
+#[allow(clippy::too_many_arguments)]
 fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     source: &D,
     problem: &Problem<'_, F>,
@@ -344,6 +347,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     state: &State<F>,
     scratch: &mut Scratch<F>,
     k: usize,
+    now: f64,
 ) -> Result<Option<(usize, f64)>, Error> {
     let n = source.len();
     let ck = state.pclass[k];
@@ -389,7 +393,6 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     // Accepted only if the cost after the jump, summed exactly as the recorded cost
     // is, lies below the cost now by more than the tolerance: the recorded history
     // then strictly decreases whatever the rounding.
-    let now = state.cost();
     let after = scratch.frame.cost_after(problem, &scratch.column);
     let threshold = now - p.tolerance.as_f64() * problem.total_weight();
     Ok((after < threshold).then_some((checked[best], after - now)))
@@ -519,9 +522,9 @@ mod tests {
             let mut scratch = Scratch::new(n, false);
             let mut batched = Scratch::new(n, true);
             for kk in 0..protos.len() {
-                let got = best_jump(&d, &problem, &classes, &p, &state, &mut scratch, kk).unwrap();
+                let got = best_jump(&d, &problem, &classes, &p, &state, &mut scratch, kk, e0).unwrap();
                 // Columns in batches (as for vectors) take the same jump, same column.
-                let got_batched = best_jump(&d, &problem, &classes, &p, &state, &mut batched, kk).unwrap();
+                let got_batched = best_jump(&d, &problem, &classes, &p, &state, &mut batched, kk, e0).unwrap();
                 prop_assert_eq!(got.map(|(c, e)| (c, e.to_bits())), got_batched.map(|(c, e)| (c, e.to_bits())));
                 if got.is_some() {
                     prop_assert_eq!(&scratch.column, &batched.column);
