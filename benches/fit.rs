@@ -43,7 +43,7 @@ fn sweep_and_estep<F: Float>(c: &mut Criterion, name: &str) {
     for n in SIZES {
         let (d, y) = matrix::<F>(n);
         let start: Vec<usize> = (0..15).collect(); // labels cycle 0..5
-        let params = MedianLvqParams::<F>::new().init(Init::Given(start)).max_iter(1).check().expect("valid");
+        let params = MedianLvqParams::<F>::new().init(Init::Given(start)).max_sweeps(1).check().expect("valid");
         let timed = |want_sweep: bool| {
             let marks = Mutex::new((Duration::ZERO, Duration::ZERO));
             let watch = |p: &Progress<F>| {

@@ -45,20 +45,19 @@ fn run() -> Result<(), String> {
     );
     for language in model.classes() {
         let protos: Vec<&str> = model
-            .prototypes()
+            .prototype_indices()
             .iter()
             .zip(model.prototype_labels())
             .filter(|(_, l)| *l == language)
-            .map(|(&p, _)| words[split.train[p]].as_str())
+            .map(|(&p, _)| words[p].as_str())
             .collect();
         println!("{language}: {}", protos.join(", "));
     }
 
     // New words are classified from their edit distances to the prototype words only.
-    let parents: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
     let test_words: Vec<Vec<char>> = split.test.iter().map(|&i| chars[i].clone()).collect();
-    let d = source.dissimilarities_to(&test_words, &parents).map_err(|e| e.to_string())?;
-    let predicted = model.predict(d.as_ref()).map_err(|e| e.to_string())?;
+    let kept = model.with_items(&chars).map_err(|e| e.to_string())?; // the prototype words alone
+    let predicted = kept.predict_with(&test_words, edit).map_err(|e| e.to_string())?;
     let truth: Vec<&str> = split.test.iter().map(|&i| languages[i].as_str()).collect();
     let acc = accuracy(&predicted.labels, &truth).map_err(|e| e.to_string())?;
     println!("held-out accuracy {acc:.3} on {} words (chance {:.3})", truth.len(), 1.0 / model.classes().len() as f64);

@@ -19,7 +19,17 @@
 //!   `--seed s` [0]
 //! * `--precision f32|f64` [f64], `--search exhaustive|linearised` [chosen per
 //!   source], `--transfer identity|sigmoid:BETA|log-likelihood` [identity]
+//! * `--restarts N` [the library's default: 8 up to 10,000 objects, 1 above]
+//! * `--split-file PATH`: the splits to use instead of drawing them, one per line:
+//!   the test objects' 0-based row indices separated by spaces (the rest train), so
+//!   that a published protocol or another tool's splits are reproduced exactly;
+//!   `--splits`, `--test-fraction` and the seed's effect on splits are then unused
+//! * `--calibrate`: fit the probability temperature on the test part and report
+//!   the log-loss of the per-object default and of the fitted temperature (a
+//!   measurement of calibration, not a protocol: calibrate on held-out data of
+//!   your own in practice)
 //! * `--progress`: report training progress on stderr (at most one line a second)
+//! * `--help`: this list
 //!
 //! Prints one line per split, then `accuracy=<mean> std=<std> fit_seconds_median=<s>
 //! sweeps_median=<k>` (std: sample standard deviation over the splits). Any problem
@@ -29,7 +39,7 @@ mod common;
 
 use faer::Mat;
 use median_lvq::{
-    Dissimilarity, Float, FunctionSource, MedianLvqParams, Observer, Precomputed, Progress, Search, SquaredEuclidean, Standardizer,
+    Dissimilarity, Float, FunctionSource, MedianLvqParams, Observer, Precomputed, Progress, Search, Split, SquaredEuclidean, Standardizer,
     StderrProgress, Subset, Transfer, accuracy, stratified_splits,
 };
 use std::ops::ControlFlow;
@@ -70,7 +80,25 @@ struct Options {
     search: Option<Search>,
     transfer: String,
     progress: bool,
+    restarts: Option<usize>,
+    split_file: Option<PathBuf>,
+    calibrate: bool,
 }
+
+const HELP: &str = "evaluate: median GLVQ over repeated stratified splits of a label-first data file
+flags (defaults in brackets):
+  --data PATH                     [../shared/data/iris.vectors.csv]
+  --input similarity|dissimilarity|vectors|words   [from the file name]
+  --dissimilarity one-minus|kernel (similarity), squared-euclidean|precomputed (vectors), levenshtein (words)
+  --standardize                   z-score vectors with the training part's statistics
+  --prototypes-per-class K [1]    --splits S [20]    --test-fraction f [0.2]    --seed s [0]
+  --restarts N                    [8 up to 10,000 objects, 1 above]
+  --split-file PATH               one split per line: the test objects' 0-based row indices
+  --precision f32|f64 [f64]       --search exhaustive|linearised [per source]
+  --transfer identity|sigmoid:BETA|log-likelihood [identity]
+  --calibrate                     report log-loss before/after fitting the temperature
+  --progress                      training progress on stderr
+last line: accuracy=<mean> std=<std> fit_seconds_median=<s> sweeps_median=<k>";
 
 fn main() {
     if let Err(message) = run() {
@@ -80,7 +108,12 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    let o = parse(std::env::args().skip(1).collect())?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{HELP}");
+        return Ok(());
+    }
+    let o = parse(args)?;
     let results = if o.f32 { evaluate::<f32>(&o)? } else { evaluate::<f64>(&o)? };
     let accs: Vec<f64> = results.iter().map(|r| r.0).collect();
     let mean = accs.iter().sum::<f64>() / accs.len() as f64;
@@ -103,15 +136,19 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
     let mut measure = None;
     let mut standardize = false;
     let mut progress = false;
+    let mut calibrate = false;
+    let mut restarts = None;
+    let mut split_file = None;
     let (mut per_class, mut splits, mut test_fraction, mut seed) = (1, 20, 0.2, 0);
     let mut f32 = false;
     let mut search = None;
     let mut transfer = "identity".to_string();
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
-        if flag == "--standardize" || flag == "--progress" {
+        if flag == "--standardize" || flag == "--progress" || flag == "--calibrate" {
             standardize |= flag == "--standardize";
             progress |= flag == "--progress";
+            calibrate |= flag == "--calibrate";
             continue;
         }
         let value = |it: &mut std::vec::IntoIter<String>| it.next().ok_or(format!("flag {flag} needs a value"));
@@ -137,6 +174,8 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--dissimilarity" => measure = Some(value(&mut it)?),
             "--prototypes-per-class" => per_class = count(value(&mut it)?)?,
             "--splits" => splits = count(value(&mut it)?)?,
+            "--restarts" => restarts = Some(count(value(&mut it)?)?),
+            "--split-file" => split_file = Some(PathBuf::from(value(&mut it)?)),
             "--test-fraction" => test_fraction = number(value(&mut it)?, "a fraction strictly between 0 and 1")?,
             "--seed" => {
                 let v = value(&mut it)?;
@@ -159,7 +198,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--transfer" => transfer = value(&mut it)?,
             other => {
                 return Err(format!(
-                    "unknown flag {other:?} (flags: --data --input --dissimilarity --standardize --prototypes-per-class --splits --test-fraction --seed --precision --search --transfer --progress)"
+                    "unknown flag {other:?} (flags: --data --input --dissimilarity --standardize --prototypes-per-class --splits --test-fraction --seed --restarts --split-file --precision --search --transfer --calibrate --progress --help)"
                 ));
             }
         }
@@ -202,7 +241,23 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         (Input::Vectors, Some(v)) => return Err(format!("--dissimilarity {v:?}: for vectors expected squared-euclidean or precomputed")),
         (Input::Words, Some(v)) => return Err(format!("--dissimilarity {v:?}: for words expected levenshtein")),
     };
-    Ok(Options { data, input, measure, standardize, per_class, splits, test_fraction, seed, f32, search, transfer, progress })
+    Ok(Options {
+        data,
+        input,
+        measure,
+        standardize,
+        per_class,
+        splits,
+        test_fraction,
+        seed,
+        f32,
+        search,
+        transfer,
+        progress,
+        restarts,
+        split_file,
+        calibrate,
+    })
 }
 
 fn transfer<F: Float>(spec: &str) -> Result<Transfer<F>, String> {
@@ -223,6 +278,38 @@ enum Objects<F: Float> {
     Words(Vec<Vec<char>>),
 }
 
+/// The splits of `--split-file`: one per non-empty line, the test objects'
+/// 0-based indices separated by whitespace; the other objects train.
+fn read_splits(path: &std::path::Path, n: usize) -> Result<Vec<Split>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut splits = Vec::new();
+    for (line_no, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let at = |what: String| format!("{}:{}: {what}", path.display(), line_no + 1);
+        let mut test = line
+            .split_whitespace()
+            .map(|t| t.parse::<usize>().map_err(|_| at(format!("{t:?} is not a row index (a whole number >= 0)"))))
+            .collect::<Result<Vec<usize>, String>>()?;
+        test.sort_unstable();
+        if let Some(&bad) = test.iter().find(|&&i| i >= n) {
+            return Err(at(format!("row index {bad} is out of range: the data file has {n} rows")));
+        }
+        if let Some(w) = test.windows(2).find(|w| w[0] == w[1]) {
+            return Err(at(format!("row index {} is listed twice", w[0])));
+        }
+        if test.len() == n {
+            return Err(at("every row is a test row: nothing is left to train on".into()));
+        }
+        let mut is_test = vec![false; n];
+        test.iter().for_each(|&i| is_test[i] = true);
+        let train = (0..n).filter(|&i| !is_test[i]).collect();
+        splits.push(Split { train, test });
+    }
+    if splits.is_empty() {
+        return Err(format!("{}: no splits (one line of test row indices per split)", path.display()));
+    }
+    Ok(splits)
+}
+
 /// Per split: (accuracy, fit seconds, sweeps).
 fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
     let (labels, objects) = load::<F>(o)?;
@@ -230,8 +317,14 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
     if let Some(s) = o.search {
         params = params.search(s);
     }
+    if let Some(r) = o.restarts {
+        params = params.n_init(r);
+    }
     let params = params.check().map_err(|e| e.to_string())?;
-    let splits = stratified_splits(&labels, o.splits, o.test_fraction, o.seed).map_err(|e| e.to_string())?;
+    let splits = match &o.split_file {
+        Some(path) => read_splits(path, labels.len())?,
+        None => stratified_splits(&labels, o.splits, o.test_fraction, o.seed).map_err(|e| e.to_string())?,
+    };
     let report = StderrProgress::new(Duration::from_secs(1));
     let quiet = |_: &Progress<F>| ControlFlow::Continue(());
     let observer: &dyn Observer<F> = if o.progress { &report } else { &quiet };
@@ -240,20 +333,15 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
     for (s, split) in splits.iter().enumerate() {
         let train_labels: Vec<&String> = split.train.iter().map(|&i| &labels[i]).collect();
         let truth: Vec<&String> = split.test.iter().map(|&i| &labels[i]).collect();
-        // Each arm trains on a view of the training objects and returns the test
-        // objects' dissimilarities to the prototypes (as parent indices).
-        let (model, seconds, to_protos) = match &objects {
+        // Each arm trains on a view of the training objects; prototype indices
+        // number the objects of the whole file (the view's origin), so the test
+        // objects are predicted from the same source without remapping.
+        let fit = |train: &dyn Dissimilarity<F>| timed(|| params.fit_observed(&train, &train_labels, observer));
+        let (model, seconds, predicted) = match &objects {
             Objects::Matrix(d) => {
-                let train = Subset::new(d, split.train.clone()).map_err(|e| e.to_string())?;
-                let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
-                let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
-                let mut m = Mat::zeros(split.test.len(), protos.len());
-                for (r, &i) in split.test.iter().enumerate() {
-                    for (k, &p) in protos.iter().enumerate() {
-                        m[(r, k)] = d.d(i, p).map_err(|e| e.to_string())?;
-                    }
-                }
-                (model, seconds, m)
+                let (model, seconds) = fit(&Subset::new(d, split.train.clone()).map_err(|e| e.to_string())?)?;
+                let predicted = model.predict_objects(d, &split.test).map_err(|e| e.to_string())?;
+                (model, seconds, predicted)
             }
             Objects::Vectors(x) => {
                 let z = if o.standardize {
@@ -262,20 +350,15 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                 } else {
                     x.clone()
                 };
-                let test_rows = Mat::from_fn(split.test.len(), z.ncols(), |r, j| z[(split.test[r], j)]);
                 let vectors = SquaredEuclidean::from_ref(z.as_ref()).map_err(|e| e.to_string())?;
-                if o.measure == Measure::PrecomputedEuclidean {
+                let (model, seconds) = if o.measure == Measure::PrecomputedEuclidean {
                     let d = Precomputed::squared_euclidean(z.as_ref()).map_err(|e| e.to_string())?;
-                    let train = Subset::new(&d, split.train.clone()).map_err(|e| e.to_string())?;
-                    let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
-                    let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
-                    (model, seconds, vectors.dissimilarities_to(test_rows.as_ref(), &protos).map_err(|e| e.to_string())?)
+                    fit(&Subset::new(&d, split.train.clone()).map_err(|e| e.to_string())?)?
                 } else {
-                    let train = Subset::new(&vectors, split.train.clone()).map_err(|e| e.to_string())?;
-                    let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
-                    let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
-                    (model, seconds, vectors.dissimilarities_to(test_rows.as_ref(), &protos).map_err(|e| e.to_string())?)
-                }
+                    fit(&Subset::new(&vectors, split.train.clone()).map_err(|e| e.to_string())?)?
+                };
+                let predicted = model.predict_objects(&vectors, &split.test).map_err(|e| e.to_string())?;
+                (model, seconds, predicted)
             }
             Objects::Words(words) => {
                 // Columns are re-read across restarts: keep as many as 512 MiB allows
@@ -283,20 +366,32 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                 // recomputing edit distances.
                 let columns = ((512usize << 20) / (words.len().max(1) * std::mem::size_of::<F>())).clamp(1, words.len());
                 let source = FunctionSource::new(words, levenshtein).with_cache(columns);
-                let train = Subset::new(&source, split.train.clone()).map_err(|e| e.to_string())?;
-                let (model, seconds) = timed(|| params.fit_observed(&train, &train_labels, observer))?;
-                let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
+                let (model, seconds) = fit(&Subset::new(&source, split.train.clone()).map_err(|e| e.to_string())?)?;
+                // New words against the prototype words alone.
                 let test_words: Vec<Vec<char>> = split.test.iter().map(|&i| words[i].clone()).collect();
-                (model, seconds, source.dissimilarities_to(&test_words, &protos).map_err(|e| e.to_string())?)
+                let kept = model.with_items(words).map_err(|e| e.to_string())?;
+                let predicted = kept.predict_with(&test_words, levenshtein).map_err(|e| e.to_string())?;
+                (model, seconds, predicted)
             }
         };
-        let predicted = model.predict(to_protos.as_ref()).map_err(|e| e.to_string())?;
         let acc = accuracy(&predicted.labels, &truth).map_err(|e| e.to_string())?;
+        let calibration = if o.calibrate {
+            let mut calibrated = model.clone();
+            let c = calibrated.calibrate(predicted.dissimilarities.as_ref(), &truth).map_err(|e| e.to_string())?;
+            format!(
+                " log_loss_per_object={:.4} log_loss_calibrated={:.4} temperature={:.4e}",
+                c.log_loss_per_object,
+                c.log_loss,
+                c.temperature.as_f64()
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "split={s} accuracy={acc:.4} fit_seconds={seconds:.4} sweeps={} jumps={} cost={:.6} search={:?}",
+            "split={s} accuracy={acc:.4} fit_seconds={seconds:.4} sweeps={} jumps={} cost={:.6} search={:?}{calibration}",
             model.sweeps(),
             model.jumps(),
-            model.cost().as_f64(),
+            model.cost(),
             model.search()
         );
         results.push((acc, seconds, model.sweeps()));

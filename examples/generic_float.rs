@@ -19,11 +19,9 @@ fn train_and_score<F: Float>(x: &Mat<f64>, labels: &[usize]) -> Result<(f64, f64
     let start = Instant::now();
     let model = MedianLvqParams::<F>::new().prototypes_per_class(3).fit(&train, &y)?;
     let seconds = start.elapsed().as_secs_f64();
-    let parents: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
-    let test_rows = Mat::from_fn(split.test.len(), z.ncols(), |r, j| z[(split.test[r], j)]);
-    let predicted = model.predict(vectors.dissimilarities_to(test_rows.as_ref(), &parents)?.as_ref())?;
+    let predicted = model.predict_objects(&vectors, &split.test)?;
     let truth: Vec<usize> = split.test.iter().map(|&i| labels[i]).collect();
-    Ok((accuracy(&predicted.labels, &truth)?, model.cost().as_f64(), seconds))
+    Ok((accuracy(&predicted.labels, &truth)?, model.cost(), seconds))
 }
 
 fn main() -> Result<(), Error> {

@@ -4,8 +4,7 @@
 //! `cargo run --release --example inspect`: iris (shipped in the crate), standardised
 //! with the training part, one prototype per class, trained on half the flowers.
 
-use faer::Mat;
-use median_lvq::{CoverageCurve, Error, MedianLvqParams, SquaredEuclidean, Standardizer, Subset, Temperature, datasets, stratified_splits};
+use median_lvq::{CoverageCurve, Error, MedianLvqParams, SquaredEuclidean, Standardizer, Subset, datasets, stratified_splits};
 
 fn main() -> Result<(), Error> {
     let iris = datasets::iris::<f64>();
@@ -18,10 +17,11 @@ fn main() -> Result<(), Error> {
     let y: Vec<&str> = split.train.iter().map(|&i| labels[i]).collect();
     let model = MedianLvqParams::new().prototypes_per_class(1).fit(&train, &y)?;
 
-    // Everything below needs only the test objects' dissimilarities to the prototypes.
-    let parents: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
-    let test_rows = Mat::from_fn(split.test.len(), z.ncols(), |r, j| z[(split.test[r], j)]);
-    let d = vectors.dissimilarities_to(test_rows.as_ref(), &parents)?;
+    // Everything below comes from one prediction (its dissimilarities to the
+    // prototypes, labels, confidence and probabilities).
+    let pred = model.predict_objects(&vectors, &split.test)?;
+    let d = &pred.dissimilarities;
+    let parents = model.prototype_indices();
     let truth: Vec<&str> = split.test.iter().map(|&i| labels[i]).collect();
 
     println!("Prototypes on {} held-out flowers (cost: sum of mu over the flowers it wins; lower is better)", truth.len());
@@ -31,8 +31,7 @@ fn main() -> Result<(), Error> {
         println!("{k:>5} {:>6} {:<11} {:>5} {:>8} {:>8.3}", parents[k], model.prototype_labels()[k], s.wins, s.correct, s.cost);
     }
 
-    let p = model.probabilities(d.as_ref(), Temperature::PerObject)?;
-    let pred = model.predict(d.as_ref())?;
+    let p = &pred.probabilities;
     let mut least_sure: Vec<usize> = (0..truth.len()).collect();
     least_sure.sort_by(|&a, &b| pred.confidence[a].total_cmp(&pred.confidence[b]));
     println!("\nClass probabilities of the 4 least confident held-out flowers ({:?}):", model.classes());
@@ -64,7 +63,7 @@ fn main() -> Result<(), Error> {
                 q.accuracy,
                 100.0 * q.coverage
             );
-            let with_reject = model.predict_with_reject(d.as_ref(), q.threshold)?;
+            let with_reject = pred.with_reject(q.threshold)?;
             println!("rejected: {} of {}", with_reject.iter().filter(|l| l.is_none()).count(), truth.len());
         }
         None => println!("\nNo threshold reaches accuracy 0.97"),

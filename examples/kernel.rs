@@ -19,8 +19,8 @@ fn main() -> Result<(), Error> {
         let source = KernelSource::new(&train, |a: &Vec<f64>, b: &Vec<f64>| kernels::rbf(a, b, gamma))?;
         let model = MedianLvqParams::new().prototypes_per_class(2).fit(&source, &y)?;
         // New vectors: kernel values to the prototype vectors only.
-        let d = source.dissimilarities_to(&new, model.prototypes())?;
-        let predicted = model.predict(d.as_ref())?;
+        let kernel = |a: &Vec<f64>, b: &Vec<f64>| kernels::rbf(a, b, gamma);
+        let predicted = model.with_items(&train)?.predict_with_kernel(&new, kernel)?;
         let acc = accuracy(&predicted.labels, &truth)?;
         let sure = predicted.confidence.iter().filter(|&&c| c > 0.5).count();
         println!("gamma {gamma}: held-out accuracy {acc:.3}; {sure} of {} predictions with confidence > 0.5", truth.len());

@@ -5,7 +5,6 @@
 //! dissimilarities, trains two prototypes per class on 80 % of the flowers and
 //! reports the accuracy on the held-out 20 % and the chosen prototypes: real flowers.
 
-use faer::Mat;
 use median_lvq::{MedianLvqParams, Precomputed, Standardizer, Subset, accuracy, datasets, stratified_splits};
 
 fn main() -> Result<(), median_lvq::Error> {
@@ -23,10 +22,9 @@ fn main() -> Result<(), median_lvq::Error> {
     let labels: Vec<&str> = split.train.iter().map(|&i| names[iris.labels[i]]).collect();
     let model = MedianLvqParams::new().prototypes_per_class(2).n_init(4).seed(0).fit(&train, &labels)?;
 
-    // Classify held-out flowers from their dissimilarities to the prototypes only.
-    let prototypes: Vec<usize> = model.prototypes().iter().map(|&k| split.train[k]).collect();
-    let to_protos = Mat::from_fn(split.test.len(), prototypes.len(), |r, k| d.as_ref()[(split.test[r], prototypes[k])]);
-    let predicted = model.predict(to_protos.as_ref())?;
+    // Classify held-out flowers from their dissimilarities to the prototypes only
+    // (prototype indices number the flowers of `d`: the subset's origin).
+    let predicted = model.predict_objects(&d, &split.test)?;
     let truth: Vec<&str> = split.test.iter().map(|&i| names[iris.labels[i]]).collect();
     println!(
         "median GLVQ on iris: {} training flowers, {} held out, {} sweeps, {} jumps, stopped: {:?}",
@@ -38,7 +36,7 @@ fn main() -> Result<(), median_lvq::Error> {
     );
     println!("held-out accuracy: {:.3}", accuracy(&predicted.labels, &truth)?);
     println!("prototypes (real flowers; sepal length, sepal width, petal length, petal width in cm):");
-    for (&object, label) in prototypes.iter().zip(model.prototype_labels()) {
+    for (&object, label) in model.prototype_indices().iter().zip(model.prototype_labels()) {
         let x: Vec<String> = (0..p).map(|j| format!("{:.1}", iris.features[(object, j)])).collect();
         println!("  flower #{object:>3}  {label:<10}  [{}]", x.join(", "));
     }

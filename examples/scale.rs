@@ -215,7 +215,7 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
          sweep_over_stream={:.2} termination={:?} train_accuracy={train_accuracy:.4} fit_extra_peak_mib={}",
         o.n,
         o.p,
-        model.prototypes().len(),
+        model.prototype_indices().len(),
         if o.matrix { "matrix" } else { "vectors" },
         if o.f32 { "f32" } else { "f64" },
         rayon::current_num_threads(),

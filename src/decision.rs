@@ -2,9 +2,8 @@
 //! the accuracy-coverage curve and per-prototype statistics.
 //!
 //! Everything here starts from the `m × K` dissimilarities of objects to the
-//! prototypes (columns in the order of [`MedianLvq::prototypes`]), which every
-//! source provides (`dissimilarities_to`, or
-//! [`MedianLvq::prototype_dissimilarities`]), so it works for matrices, new vectors
+//! prototypes (columns in prototype order), which every
+//! [`Prediction`](crate::Prediction) carries, so it works for matrices, new vectors
 //! and new user objects alike.
 
 use crate::init::argmin;
@@ -13,7 +12,11 @@ use crate::{Error, Float, MedianLvq};
 use faer::{Mat, MatRef};
 
 /// The temperature of [`MedianLvq::probabilities`].
+///
+/// The per-object default is scale-free but soft; for probabilities to act on,
+/// fit a fixed temperature on held-out data with [`MedianLvq::calibrate`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[non_exhaustive]
 pub enum Temperature<F> {
     /// Per object, its distance to its nearest prototype (the default): the
     /// probabilities then do not change when all dissimilarities are scaled, like
@@ -50,71 +53,150 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// [`Error::Negative`] for a bad entry; [`Error::InvalidParameter`] for a fixed
     /// temperature that is not finite and positive.
     pub fn probabilities(&self, d: MatRef<'_, F>, temperature: Temperature<F>) -> Result<Mat<F>, Error> {
-        if let Temperature::Fixed(t) = temperature
-            && !(t.is_finite() && t > F::zero())
-        {
-            return Err(Error::InvalidParameter { name: "temperature", value: t.as_f64().to_string(), expected: "finite and > 0" });
-        }
+        check_temperature(temperature)?;
         self.check_prototype_columns(d)?;
-        let classes = self.classes().len();
+        Ok(self.probabilities_unchecked(d, temperature))
+    }
+
+    /// Per row, the distance to the nearest prototype of each class.
+    fn class_distances(&self, d: MatRef<'_, F>) -> Mat<F> {
         let class_of: Vec<usize> =
             self.prototype_labels().iter().map(|l| self.classes().iter().position(|c| c == l).unwrap_or(0)).collect();
+        let mut nearest = Mat::from_fn(d.nrows(), self.classes().len(), |_, _| F::infinity());
+        for r in 0..d.nrows() {
+            for (k, &c) in class_of.iter().enumerate() {
+                nearest[(r, c)] = nearest[(r, c)].min(d[(r, k)]);
+            }
+        }
+        nearest
+    }
+
+    /// [`probabilities`](Self::probabilities) of checked input.
+    pub(crate) fn probabilities_unchecked(&self, d: MatRef<'_, F>, temperature: Temperature<F>) -> Mat<F> {
+        let nearest = self.class_distances(d);
+        let classes = nearest.ncols();
         let mut out = Mat::zeros(d.nrows(), classes);
-        let mut nearest = vec![F::infinity(); classes];
         let mut w = vec![F::zero(); classes];
         for r in 0..d.nrows() {
-            nearest.iter_mut().for_each(|v| *v = F::infinity());
-            for (k, &c) in class_of.iter().enumerate() {
-                nearest[c] = nearest[c].min(d[(r, k)]);
-            }
-            let dmin = nearest.iter().copied().fold(F::infinity(), F::min);
+            let dmin = (0..classes).map(|c| nearest[(r, c)]).fold(F::infinity(), F::min);
             let t = match temperature {
                 Temperature::Fixed(t) => t,
                 Temperature::PerObject => dmin,
             };
             if t > F::zero() {
                 // Shifted by the minimum so the largest term is exp(0) = 1: no overflow.
-                for (wc, &v) in w.iter_mut().zip(&nearest) {
-                    *wc = (-(v - dmin) / t).exp();
+                for (c, wc) in w.iter_mut().enumerate() {
+                    *wc = (-(nearest[(r, c)] - dmin) / t).exp();
                 }
                 let total = w.iter().copied().fold(F::zero(), |a, b| a + b);
                 for (c, &wc) in w.iter().enumerate() {
                     out[(r, c)] = wc / total;
                 }
             } else {
-                let ties = nearest.iter().filter(|&&v| v == dmin).count();
-                for (c, &v) in nearest.iter().enumerate() {
-                    out[(r, c)] = if v == dmin { F::one() / F::from_usize(ties) } else { F::zero() };
+                let ties = (0..classes).filter(|&c| nearest[(r, c)] == dmin).count();
+                for c in 0..classes {
+                    out[(r, c)] = if nearest[(r, c)] == dmin { F::one() / F::from_usize(ties) } else { F::zero() };
                 }
             }
         }
-        Ok(out)
+        out
     }
 
-    /// Nearest-prototype labels with a reject option: an object whose
-    /// [confidence](crate::Prediction::confidence) is below `threshold` gets `None`.
-    /// Confidence lies in `[0, 1]`, so a threshold of 0 rejects nothing.
+    /// Fits a fixed temperature on held-out objects by likelihood and keeps it: the
+    /// probabilities of later predictions are then calibrated. `d` holds the
+    /// held-out objects' dissimilarities to the prototypes (`m × K`, e.g.
+    /// [`Prediction::dissimilarities`](crate::Prediction::dissimilarities)),
+    /// `truth` their labels. Use objects not used in training (a calibration
+    /// split): on training objects the temperature comes out too low.
+    ///
+    /// The negative log-likelihood of a softmax is convex in `β = 1/T`, so a
+    /// golden-section search over `log β` finds the optimum (to `10⁻⁶` in `log β`)
+    /// in a bracket of twelve orders of magnitude around the data's scale (the
+    /// median positive gap between an object's nearest class and another); an
+    /// optimum beyond the bracket (a perfectly separated calibration set) is
+    /// clamped to its edge. Log-losses clip probabilities at `1e-15`, as
+    /// scikit-learn's `log_loss` does.
     ///
     /// ```
-    /// # use median_lvq::{MedianLvqParams, Precomputed};
-    /// # let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
-    /// # let d = Precomputed::new(faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).powi(2)))?;
-    /// let model = MedianLvqParams::new().fit(&d, &[0, 0, 0, 1, 1, 1])?;
-    /// // New objects at 1.5 (clear) and 6.0 (on the border between 1.0 and 11.0).
-    /// let labels = model.predict_with_reject(faer::mat![[0.25, 90.25], [25.0, 25.0]].as_ref(), 0.1)?;
-    /// assert_eq!(labels, vec![Some(0), None]);
+    /// # use median_lvq::{MedianLvqParams, Precomputed, Temperature};
+    /// # let x = [0.0, 1.0, 2.0, 3.0, 6.0, 7.0, 8.0, 9.0_f64];
+    /// # let d = Precomputed::new(faer::Mat::from_fn(8, 8, |i, j| (x[i] - x[j]).abs()))?;
+    /// let mut model = MedianLvqParams::new().fit(&d, &[0, 0, 0, 0, 1, 1, 1, 1])?;
+    /// // Held-out objects at 4, 5 and 1.5 (labels 0, 1, 0), to the prototypes at 1 and 8.
+    /// let held_out = faer::mat![[3.0, 4.0], [4.0, 3.0], [0.5, 6.5]];
+    /// let report = model.calibrate(held_out.as_ref(), &[0, 1, 0])?;
+    /// assert!(report.log_loss <= report.log_loss_per_object);
+    /// assert_eq!(model.temperature(), Temperature::Fixed(report.temperature));
     /// # Ok::<(), median_lvq::Error>(())
     /// ```
     ///
     /// # Errors
-    /// As for [`predict`](Self::predict), and [`Error::InvalidParameter`] for a
-    /// threshold that is NaN.
-    pub fn predict_with_reject(&self, d: MatRef<'_, F>, threshold: F) -> Result<Vec<Option<L>>, Error> {
-        if threshold.is_nan() {
-            return Err(Error::InvalidParameter { name: "threshold", value: "NaN".into(), expected: "a number (confidence is in [0, 1])" });
+    /// As for [`predict`](Self::predict); [`Error::ShapeMismatch`] for a label count
+    /// other than `m`; [`Error::Empty`] for no objects; [`Error::UnknownLabel`] for
+    /// a label that is not a class of the model.
+    pub fn calibrate(&mut self, d: MatRef<'_, F>, truth: &[L]) -> Result<Calibration<F>, Error> {
+        self.check_prototype_columns(d)?;
+        if truth.len() != d.nrows() {
+            return Err(Error::ShapeMismatch { what: "true labels (one per row)", expected: d.nrows(), found: truth.len() });
         }
-        let p = self.predict(d)?;
-        Ok(p.labels.into_iter().zip(p.confidence).map(|(l, c)| (c >= threshold).then_some(l)).collect())
+        if truth.is_empty() {
+            return Err(Error::Empty { what: "the calibration set" });
+        }
+        let mut y = Vec::with_capacity(truth.len());
+        for (r, label) in truth.iter().enumerate() {
+            y.push(self.classes().iter().position(|c| c == label).ok_or(Error::UnknownLabel { index: r })?);
+        }
+        let nearest = self.class_distances(d);
+        // Each row's gaps to its nearest class, in f64.
+        let gaps: Vec<Vec<f64>> = (0..nearest.nrows())
+            .map(|r| {
+                let row: Vec<f64> = (0..nearest.ncols()).map(|c| nearest[(r, c)].as_f64()).collect();
+                let dmin = row.iter().copied().fold(f64::INFINITY, f64::min);
+                row.iter().map(|v| v - dmin).collect()
+            })
+            .collect();
+        let nll = |beta: f64| -> f64 {
+            let total: f64 = gaps
+                .iter()
+                .zip(&y)
+                .map(|(g, &c)| {
+                    let z: f64 = g.iter().map(|x| (-x * beta).exp()).sum();
+                    -((-g[c] * beta).exp() / z).max(1e-15).ln()
+                })
+                .sum();
+            total / gaps.len() as f64
+        };
+        let mut positive: Vec<f64> = gaps.iter().flat_map(|g| g.iter().copied().filter(|x| *x > 0.0 && x.is_finite())).collect();
+        positive.sort_by(f64::total_cmp);
+        let scale = positive.get(positive.len() / 2).copied().unwrap_or(1.0);
+        // Golden section over log β in [log(1e-6 / scale), log(1e6 / scale)].
+        let (mut lo, mut hi) = ((1e-6 / scale).ln(), (1e6 / scale).ln());
+        let golden = (5f64.sqrt() - 1.0) / 2.0;
+        let (mut a, mut b) = (hi - golden * (hi - lo), lo + golden * (hi - lo));
+        let (mut fa, mut fb) = (nll(a.exp()), nll(b.exp()));
+        while hi - lo > 1e-6 {
+            if fa <= fb {
+                hi = b;
+                (b, fb) = (a, fa);
+                a = hi - golden * (hi - lo);
+                fa = nll(a.exp());
+            } else {
+                lo = a;
+                (a, fa) = (b, fb);
+                b = lo + golden * (hi - lo);
+                fb = nll(b.exp());
+            }
+        }
+        let beta = ((lo + hi) / 2.0).exp();
+        let t = F::from_f64(1.0 / beta);
+        // At the ends of f32's range the bracket's edge may not be representable.
+        let temperature = if t.is_finite() && t > F::zero() { t } else { F::from_f64(scale) };
+        let per_object = self.probabilities_unchecked(d, Temperature::PerObject);
+        let log_loss_per_object =
+            y.iter().enumerate().map(|(r, &c)| -per_object[(r, c)].as_f64().max(1e-15).ln()).sum::<f64>() / y.len() as f64;
+        let report = Calibration { temperature, log_loss: nll(beta), log_loss_per_object };
+        self.temperature = Temperature::Fixed(temperature);
+        Ok(report)
     }
 
     /// Per prototype, on labelled objects: how many it wins, how many of those it
@@ -134,7 +216,8 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// let labels = [0, 0, 0, 1, 1, 1];
     /// let model = MedianLvqParams::new().fit(&d, &labels)?;
     /// let all: Vec<usize> = (0..6).collect();
-    /// let stats = model.prototype_statistics(model.prototype_dissimilarities(&d, &all)?.as_ref(), &labels)?;
+    /// let seen = model.predict_objects(&d, &all)?;
+    /// let stats = model.prototype_statistics(seen.dissimilarities.as_ref(), &labels)?;
     /// assert_eq!(stats.iter().map(|s| s.wins).sum::<usize>(), 6);
     /// assert!(stats.iter().all(|s| s.correct == s.wins && s.cost < 0.0));
     /// # Ok::<(), median_lvq::Error>(())
@@ -149,7 +232,7 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             return Err(Error::ShapeMismatch { what: "true labels (one per row)", expected: d.nrows(), found: truth.len() });
         }
         self.check_prototype_columns(d)?;
-        let kk = self.prototypes().len();
+        let kk = self.prototype_indices().len();
         let mut stats = vec![PrototypeStatistics { wins: 0, correct: 0, cost: F::zero() }; kk];
         for (r, label) in truth.iter().enumerate() {
             if !self.classes().contains(label) {
@@ -169,9 +252,32 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     }
 }
 
+/// What [`MedianLvq::calibrate`] found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Calibration<F> {
+    /// The fitted temperature, now the model's.
+    pub temperature: F,
+    /// Mean negative log-likelihood of the true labels at that temperature.
+    pub log_loss: f64,
+    /// The same with the per-object default, for comparison.
+    pub log_loss_per_object: f64,
+}
+
+/// A fixed temperature must be finite and positive.
+pub(crate) fn check_temperature<F: Float>(temperature: Temperature<F>) -> Result<(), Error> {
+    match temperature {
+        Temperature::Fixed(t) if !(t.is_finite() && t > F::zero()) => {
+            Err(Error::InvalidParameter { name: "temperature", value: t.as_f64().to_string(), expected: "finite and > 0" })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// What one prototype does on labelled objects; see
 /// [`MedianLvq::prototype_statistics`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct PrototypeStatistics<F> {
     /// Objects whose nearest prototype it is.
     pub wins: usize,
@@ -184,6 +290,7 @@ pub struct PrototypeStatistics<F> {
 /// One point of an accuracy-coverage curve: accept the objects with confidence
 /// `>= threshold`.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct CoveragePoint<F> {
     /// Confidence threshold.
     pub threshold: F,
@@ -300,7 +407,7 @@ mod tests {
             model.prototype_statistics(dp.as_ref(), &[30, 30, 30, 10, 10, 10, 20, 20, 99]),
             Err(Error::UnknownLabel { index: 8 })
         ));
-        assert!(model.predict_with_reject(dp.as_ref(), f64::NAN).is_err());
+        assert!(model.predict(dp.as_ref()).unwrap().with_reject(f64::NAN).is_err());
         assert!(CoverageCurve::new(&[0.5, f64::NAN], &[true, true]).is_err());
         assert!(CoverageCurve::<f64>::new(&[], &[]).is_err());
     }

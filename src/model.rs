@@ -1,9 +1,8 @@
 //! The fitted model and nearest-prototype prediction.
 
-use crate::classes::Classes;
 use crate::init::argmin;
 use crate::transfer::relative_distance;
-use crate::{Dissimilarity, Error, Float, Search};
+use crate::{Dissimilarity, Error, Float, Search, Temperature};
 use faer::{Mat, MatRef};
 
 /// Why training stopped.
@@ -13,10 +12,10 @@ pub enum Termination {
     /// A sweep accepted no jump: no prototype has an improving jump among its
     /// candidates (a local optimum of the search).
     Converged,
-    /// `max_iter` sweeps were done.
-    MaxIter,
-    /// A sweep lowered the cost by less than `epsilon · |E|`.
-    Epsilon,
+    /// `max_sweeps` sweeps were done.
+    MaxSweeps,
+    /// A sweep lowered the cost by less than `min_sweep_improvement · |E|`.
+    SweepImprovement,
     /// An [`Observer`](crate::Observer) asked training to stop; the model is the
     /// best found so far (its cost history is still strictly decreasing).
     Interrupted,
@@ -34,12 +33,15 @@ pub struct MedianLvq<F, L> {
     sweeps: usize,
     termination: Termination,
     search: Search,
+    pub(crate) temperature: Temperature<F>,
     /// The precision of the dissimilarities the model predicts from.
     _float: std::marker::PhantomData<fn() -> F>,
 }
 
-/// Nearest-prototype predictions for `m` objects.
+/// Nearest-prototype predictions for `m` objects, with everything a decision
+/// needs.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Prediction<F, L> {
     /// The label of each object's nearest prototype.
     pub labels: Vec<L>,
@@ -49,35 +51,59 @@ pub struct Prediction<F, L> {
     /// 1 when the object coincides with its winner; `d_other` is the distance to the
     /// nearest prototype of another label.
     pub confidence: Vec<F>,
+    /// Class probabilities (`m × C`, classes in the order of
+    /// [`MedianLvq::classes`]) at the model's [`temperature`](MedianLvq::temperature);
+    /// see [`MedianLvq::probabilities`].
+    pub probabilities: Mat<F>,
+    /// The `m × K` dissimilarities to the prototypes the prediction was made from
+    /// (for [`MedianLvq::prototype_statistics`] and the like).
+    pub dissimilarities: Mat<F>,
+}
+
+impl<F: Float, L: Clone> Prediction<F, L> {
+    /// The labels with a reject option: an object whose confidence is below
+    /// `threshold` gets `None` (confidence is in `[0, 1]`, so 0 rejects nothing).
+    /// [`CoverageCurve`](crate::CoverageCurve) helps choose the threshold.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a NaN threshold.
+    pub fn with_reject(&self, threshold: F) -> Result<Vec<Option<L>>, Error> {
+        if threshold.is_nan() {
+            return Err(Error::InvalidParameter { name: "threshold", value: "NaN".into(), expected: "a number (confidence is in [0, 1])" });
+        }
+        Ok(self.labels.iter().zip(&self.confidence).map(|(l, &c)| (c >= threshold).then(|| l.clone())).collect())
+    }
 }
 
 impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
+    /// A fitted model: prototype `k` is object `prototypes[k]` (in the numbering of
+    /// the underlying data) of class `class_of[k]` (a position in `classes`).
     pub(crate) fn new(
         prototypes: Vec<usize>,
-        classes: &Classes<L>,
+        class_of: &[usize],
+        classes: &[L],
         cost_history: Vec<f64>,
         sweeps: usize,
         termination: Termination,
         search: Search,
-    ) -> Self
-    where
-        L: Ord,
-    {
-        let prototype_labels = prototypes.iter().map(|&p| classes.labels[classes.y[p]].clone()).collect();
+    ) -> Self {
+        let prototype_labels = class_of.iter().map(|&c| classes[c].clone()).collect();
         Self {
             prototypes,
             prototype_labels,
-            classes: classes.labels.clone(),
+            classes: classes.to_vec(),
             cost_history,
             sweeps,
             termination,
             search,
+            temperature: Temperature::PerObject,
             _float: std::marker::PhantomData,
         }
     }
 
     /// A model from checked parts (loading a saved model).
     #[cfg(feature = "serde")]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_parts(
         prototypes: Vec<usize>,
         prototype_labels: Vec<L>,
@@ -86,13 +112,47 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
         sweeps: usize,
         termination: Termination,
         search: Search,
+        temperature: Temperature<F>,
     ) -> Self {
-        Self { prototypes, prototype_labels, classes, cost_history, sweeps, termination, search, _float: std::marker::PhantomData }
+        Self {
+            prototypes,
+            prototype_labels,
+            classes,
+            cost_history,
+            sweeps,
+            termination,
+            search,
+            temperature,
+            _float: std::marker::PhantomData,
+        }
     }
 
-    /// Object indices (into the training source) of the prototypes.
-    pub fn prototypes(&self) -> &[usize] {
+    /// Indices of the prototypes in the training data: positions in the training
+    /// source, or, for a source that is a view of other data (a
+    /// [`Subset`](crate::Subset)), positions in that data (see
+    /// [`Dissimilarity::origin`]), so no remapping is ever needed.
+    ///
+    /// These index data the model does not hold: after saving a
+    /// [`PortableModel`](crate::PortableModel), its prototypes are its
+    /// [`objects`](crate::PortableModel::objects).
+    pub fn prototype_indices(&self) -> &[usize] {
         &self.prototypes
+    }
+    /// Positions (in prototype order) of the prototypes of class `label`; empty
+    /// for a label that is not a class.
+    ///
+    /// ```
+    /// # use median_lvq::{MedianLvqParams, Precomputed};
+    /// # let x = [0.0, 1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 13.0_f64];
+    /// # let d = Precomputed::new(faer::Mat::from_fn(8, 8, |i, j| (x[i] - x[j]).abs()))?;
+    /// let model = MedianLvqParams::new().prototypes_per_class(2).fit(&d, &["a", "a", "a", "a", "b", "b", "b", "b"])?;
+    /// let of_b = model.prototypes_of(&"b");
+    /// assert_eq!(of_b.len(), 2);
+    /// assert!(of_b.iter().all(|&k| model.prototype_labels()[k] == "b" && model.prototype_indices()[k] >= 4));
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    pub fn prototypes_of(&self, label: &L) -> Vec<usize> {
+        self.prototype_labels.iter().enumerate().filter(|(_, l)| *l == label).map(|(k, _)| k).collect()
     }
     /// Label of each prototype.
     pub fn prototype_labels(&self) -> &[L] {
@@ -128,9 +188,34 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
         self.search
     }
 
-    /// Predicts from an `m × K` matrix whose row `r` holds the dissimilarities
-    /// `d(object_r, prototype_k)` in the order of [`prototypes`](Self::prototypes).
-    /// Ties go to the lowest prototype index.
+    /// The temperature of [`Prediction::probabilities`]: [`Temperature::PerObject`]
+    /// unless set by [`with_temperature`](Self::with_temperature) or
+    /// [`calibrate`](Self::calibrate).
+    pub fn temperature(&self) -> Temperature<F> {
+        self.temperature
+    }
+
+    /// This model with another temperature for its probabilities.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a fixed temperature that is not finite and
+    /// positive.
+    pub fn with_temperature(mut self, temperature: Temperature<F>) -> Result<Self, Error> {
+        crate::decision::check_temperature(temperature)?;
+        self.temperature = temperature;
+        Ok(self)
+    }
+
+    /// Predicts new objects from their dissimilarities to the prototypes: an
+    /// `m × K` matrix whose row `r` holds `d(object_r, prototype_k)` in prototype
+    /// order. Ties go to the lowest prototype index.
+    ///
+    /// This is the one prediction every other entry point ends in:
+    /// [`predict_precomputed`](Self::predict_precomputed) (dissimilarities to the
+    /// training objects), [`predict_objects`](Self::predict_objects) (objects of a
+    /// source), and a [`PortableModel`](crate::PortableModel)'s `predict` (new
+    /// vectors), `predict_with` (new objects under a function) and
+    /// `predict_with_kernel`.
     ///
     /// ```
     /// # use median_lvq::{MedianLvqParams, Precomputed};
@@ -142,6 +227,8 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// let p = model.predict(mat![[9.0, 49.0]].as_ref())?;
     /// assert_eq!(p.labels, vec![0]);
     /// assert!((p.confidence[0] - 40.0 / 58.0).abs() < 1e-12);
+    /// assert!(p.probabilities[(0, 0)] > 0.5);
+    /// assert_eq!(p.with_reject(0.9)?, vec![None]); // not confident enough
     /// # Ok::<(), median_lvq::Error>(())
     /// ```
     ///
@@ -152,7 +239,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
         self.check_prototype_columns(d)?;
         let kk = self.prototypes.len();
         let m = d.nrows();
-        let mut out = Prediction { labels: Vec::with_capacity(m), winners: Vec::with_capacity(m), confidence: Vec::with_capacity(m) };
+        let mut labels = Vec::with_capacity(m);
+        let mut winners = Vec::with_capacity(m);
+        let mut confidence = Vec::with_capacity(m);
         for r in 0..m {
             let win = argmin((0..kk).map(|k| d[(r, k)])).unwrap_or(0);
             let dw = d[(r, win)];
@@ -160,11 +249,46 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             let other = (0..kk).filter(|&k| self.prototype_labels[k] != *lw).map(|k| d[(r, k)]).fold(F::infinity(), F::min);
             // μ of the winner against the other label, negated: in [0, 1] (`0 − μ`,
             // not `−μ`, so that an object at distance 0 from everything gets +0).
-            out.confidence.push(F::zero() - relative_distance(dw, other));
-            out.labels.push(lw.clone());
-            out.winners.push(win);
+            confidence.push(F::zero() - relative_distance(dw, other));
+            labels.push(lw.clone());
+            winners.push(win);
         }
-        Ok(out)
+        let probabilities = self.probabilities_unchecked(d, self.temperature);
+        Ok(Prediction { labels, winners, confidence, probabilities, dissimilarities: d.to_owned() })
+    }
+
+    /// Predicts new objects from their `m × n` dissimilarities to the *training*
+    /// objects (scikit-learn's "precomputed" convention): row `r`, column `j` is
+    /// `d(object_r, training object j)`, in the numbering of
+    /// [`prototype_indices`](Self::prototype_indices). Only the prototypes'
+    /// columns are read.
+    ///
+    /// ```
+    /// use median_lvq::{MedianLvqParams, Precomputed};
+    /// use faer::Mat;
+    /// let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+    /// let d = Precomputed::new(Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).abs()))?;
+    /// let model = MedianLvqParams::new().fit(&d, &["lo", "lo", "lo", "hi", "hi", "hi"])?;
+    /// let new = [4.0, 9.0];
+    /// let to_training = Mat::from_fn(2, 6, |r, j| (new[r] - x[j]).abs());
+    /// assert_eq!(model.predict_precomputed(to_training.as_ref())?.labels, ["lo", "hi"]);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if `d` has too few columns for a prototype index;
+    /// as for [`predict`](Self::predict) for a bad entry of a prototype column.
+    pub fn predict_precomputed(&self, d: MatRef<'_, F>) -> Result<Prediction<F, L>, Error> {
+        let needed = self.prototypes.iter().max().map_or(0, |&p| p + 1);
+        if d.ncols() < needed {
+            return Err(Error::ShapeMismatch {
+                what: "columns (one per training object; a prototype's index needs at least)",
+                expected: needed,
+                found: d.ncols(),
+            });
+        }
+        let to_protos = Mat::from_fn(d.nrows(), self.prototypes.len(), |r, k| d[(r, self.prototypes[k])]);
+        self.predict(to_protos.as_ref())
     }
 
     /// `K` columns of valid dissimilarities, or the error naming the first bad entry
@@ -181,16 +305,12 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     }
 
     /// The `m × K` dissimilarities `d(objects[r], prototype_k)` read from a source
-    /// whose object indices are those of the training source (e.g. the training
-    /// source itself, holding also objects not used in training).
-    ///
-    /// # Errors
-    /// [`Error::IndexOutOfRange`] and any error of the source.
-    pub fn prototype_dissimilarities<D: Dissimilarity<F> + ?Sized>(&self, source: &D, objects: &[usize]) -> Result<Mat<F>, Error> {
+    /// numbered like [`prototype_indices`](Self::prototype_indices).
+    pub(crate) fn prototype_dissimilarities<D: Dissimilarity<F> + ?Sized>(&self, source: &D, objects: &[usize]) -> Result<Mat<F>, Error> {
         let mut out = Mat::zeros(objects.len(), self.prototypes.len());
         let mut buf = vec![F::zero(); source.len()];
         for (k, &p) in self.prototypes.iter().enumerate() {
-            let col = source.column(p, &mut buf)?;
+            let col = crate::dissimilarity::column_checked(source, p, &mut buf)?;
             for (r, &i) in objects.iter().enumerate() {
                 out[(r, k)] = *col.get(i).ok_or(Error::IndexOutOfRange { what: "object", index: i, len: col.len() })?;
             }
@@ -199,8 +319,8 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     }
 
     /// The prototypes' rows of the training vectors `x` (`n × p`), as a `K × p`
-    /// matrix: with them the model predicts new vectors without the training set
-    /// (see [`SquaredEuclidean::dissimilarities_to`](crate::SquaredEuclidean::dissimilarities_to)).
+    /// matrix ([`with_rows`](Self::with_rows) keeps them with the model, which then
+    /// predicts new vectors without the training set).
     ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] if `x` has fewer rows than a prototype index needs.
@@ -212,20 +332,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     }
 
     /// Clones of the prototype objects out of the training items (strings,
-    /// sequences, graphs…), in prototype order: with them and the dissimilarity
-    /// function the model predicts new objects without the training set.
-    ///
-    /// ```
-    /// use median_lvq::{FunctionSource, MedianLvqParams};
-    /// let words = ["cat", "cap", "car", "dog", "dot", "dig"].map(String::from);
-    /// let first_letter = |a: &String, b: &String| if a[..1] == b[..1] { 0.0 } else { 1.0 } + (a.len() as f64 - b.len() as f64).abs();
-    /// let model = MedianLvqParams::new().fit(&FunctionSource::new(&words, first_letter), &["c", "c", "c", "d", "d", "d"])?;
-    /// let kept: Vec<String> = model.prototype_items(&words)?;
-    /// let all: Vec<usize> = (0..kept.len()).collect();
-    /// let d = FunctionSource::new(&kept, first_letter).dissimilarities_to(&["cow".to_string()], &all)?;
-    /// assert_eq!(model.predict(d.as_ref())?.labels, vec!["c"]);
-    /// # Ok::<(), median_lvq::Error>(())
-    /// ```
+    /// sequences, graphs…), in prototype order ([`with_items`](Self::with_items)
+    /// keeps them with the model, which then predicts new objects without the
+    /// training set).
     ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] if `items` is shorter than a prototype index needs.
@@ -236,11 +345,27 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             .collect()
     }
 
-    /// Predicts `objects` of a source indexed like the training source; see
-    /// [`prototype_dissimilarities`](Self::prototype_dissimilarities).
+    /// Predicts `objects` of a source numbered like
+    /// [`prototype_indices`](Self::prototype_indices) (the training source, or the
+    /// data a training [`Subset`](crate::Subset) views: held-out objects of the same
+    /// matrix, vectors or items).
+    ///
+    /// ```
+    /// use median_lvq::{MedianLvqParams, Precomputed, Subset};
+    /// use faer::Mat;
+    /// let x = [0.0, 1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 13.0_f64];
+    /// let labels = [0, 0, 0, 0, 1, 1, 1, 1];
+    /// let d = Precomputed::new(Mat::from_fn(8, 8, |i, j| (x[i] - x[j]).abs()))?;
+    /// let (train, test) = (vec![0, 1, 3, 4, 5, 7], vec![2, 6]);
+    /// let y: Vec<i32> = train.iter().map(|&i| labels[i]).collect();
+    /// let model = MedianLvqParams::new().fit(&Subset::new(&d, train)?, &y)?;
+    /// // Prototype indices are positions in `d`: no remapping.
+    /// assert_eq!(model.predict_objects(&d, &test)?.labels, [0, 1]);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// As for [`prototype_dissimilarities`](Self::prototype_dissimilarities).
+    /// [`Error::IndexOutOfRange`] for a bad object, and any error of the source.
     pub fn predict_objects<D: Dissimilarity<F> + ?Sized>(&self, source: &D, objects: &[usize]) -> Result<Prediction<F, L>, Error> {
         self.predict(self.prototype_dissimilarities(source, objects)?.as_ref())
     }

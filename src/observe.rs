@@ -45,7 +45,7 @@ pub struct Progress<F> {
 /// model is the same on every run. With several restarts running in parallel,
 /// where the *other* restarts are when one asks to stop depends on timing, and so
 /// may the returned model; for a reproducible result under a budget, bound the
-/// work with `max_iter` instead, or fit once.
+/// work with `max_sweeps` instead, or fit once.
 ///
 /// Any `Fn(&Progress<F>) -> ControlFlow<()> + Sync` is an observer:
 ///

@@ -4,18 +4,65 @@ use crate::{Error, Float, Transfer};
 
 /// How each class's objects are weighted in the cost.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub enum ClassWeights<F> {
     /// Every object counts 1.
     #[default]
     Uniform,
     /// Class `c` counts `n / (n_classes · n_c)`: every class weighs the same in total.
     Balanced,
-    /// One positive weight per class, in sorted label order.
+    /// One positive weight per class, in sorted label order (or built by label
+    /// with [`ClassWeights::by_label`]).
     Given(Vec<F>),
+}
+
+impl<F: Float> ClassWeights<F> {
+    /// Weights given by label, in any order: `weights` pairs each class label with
+    /// its weight, `labels` are the training labels (to check that every class
+    /// gets exactly one). The result is [`ClassWeights::Given`] in sorted label
+    /// order, so nothing positional is left to get wrong.
+    ///
+    /// ```
+    /// use median_lvq::ClassWeights;
+    /// let y = ["dog", "cat", "dog", "bird"];
+    /// let w = ClassWeights::by_label(&[("dog", 1.0), ("bird", 3.0), ("cat", 2.0)], &y)?;
+    /// assert_eq!(w, ClassWeights::Given(vec![3.0, 2.0, 1.0])); // bird, cat, dog
+    /// assert!(ClassWeights::by_label(&[("dog", 1.0), ("cat", 2.0)], &y).is_err()); // no bird
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming a class without a weight, a weight for a
+    /// label that is not a class, or a label given twice.
+    pub fn by_label<L: Clone + Ord + std::fmt::Debug>(weights: &[(L, F)], labels: &[L]) -> Result<Self, Error> {
+        let classes = crate::classes::Classes::encode(labels);
+        let mut given: Vec<Option<F>> = vec![None; classes.len()];
+        for (label, w) in weights {
+            let bad = |expected| Err(Error::InvalidParameter { name: "class_weights", value: format!("{label:?}"), expected });
+            match classes.labels.binary_search(label) {
+                Err(_) => return bad("a weight for a label of the training objects only"),
+                Ok(c) if given[c].is_some() => return bad("one weight per label (this one is given twice)"),
+                Ok(c) => given[c] = Some(*w),
+            }
+        }
+        given
+            .iter()
+            .zip(&classes.labels)
+            .map(|(w, l)| {
+                w.ok_or_else(|| Error::InvalidParameter {
+                    name: "class_weights",
+                    value: format!("no weight for {l:?}"),
+                    expected: "a weight for every class of the training labels",
+                })
+            })
+            .collect::<Result<Vec<F>, Error>>()
+            .map(ClassWeights::Given)
+    }
 }
 
 /// Which objects a prototype may jump to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Candidates {
     /// The objects whose closest same-label prototype it is (as in the reference
     /// implementations): one sweep reads each column about once, `O(n²)` per sweep.
@@ -27,6 +74,7 @@ pub enum Candidates {
 
 /// How candidates are searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Search {
     /// Chosen per source (the default): [`Linearised`](Self::Linearised) with
     /// `checked = 8` for sources whose
@@ -88,6 +136,7 @@ impl Search {
 
 /// Where the prototypes start.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Init {
     /// k-medoids within each class: the class medoid, then `D`-weighted seeding
     /// (k-means++ style) and up to `rounds` alternating k-medoids rounds. With one
@@ -129,9 +178,9 @@ pub struct MedianLvqParams<F> {
     pub(crate) transfer: Transfer<F>,
     pub(crate) margin: F,
     pub(crate) class_weights: ClassWeights<F>,
-    pub(crate) max_iter: usize,
-    pub(crate) epsilon: F,
-    pub(crate) tolerance: F,
+    pub(crate) max_sweeps: usize,
+    pub(crate) min_sweep_improvement: F,
+    pub(crate) min_jump_improvement: F,
     pub(crate) candidates: Candidates,
     pub(crate) search: Search,
     pub(crate) init: Init,
@@ -151,9 +200,9 @@ impl<F: Float> Default for MedianLvqParams<F> {
             transfer: Transfer::Identity,
             margin: F::zero(),
             class_weights: ClassWeights::Uniform,
-            max_iter: 100,
-            epsilon: F::zero(),
-            tolerance: F::from_f64(1e-12),
+            max_sweeps: 100,
+            min_sweep_improvement: F::zero(),
+            min_jump_improvement: F::from_f64(1e-12),
             candidates: Candidates::ReceptiveField,
             search: Search::Auto,
             init: Init::Auto,
@@ -165,7 +214,8 @@ impl<F: Float> Default for MedianLvqParams<F> {
 
 impl<F: Float> MedianLvqParams<F> {
     /// The defaults: one prototype per class, identity transfer, no margin, uniform
-    /// class weights, at most 100 sweeps, `epsilon = 0`, `tolerance = 1e-12`,
+    /// class weights, at most 100 sweeps, no minimum sweep improvement, a minimum
+    /// jump improvement of `1e-12`,
     /// receptive-field candidates, search chosen per source ([`Search::Auto`]),
     /// k-medoids initialisation, 8 fits up to 10,000 objects and 1 above
     /// ([`n_init`](Self::n_init)), seed 0.
@@ -173,55 +223,85 @@ impl<F: Float> MedianLvqParams<F> {
         Self::default()
     }
     /// Prototypes per class (`>= 1`; default 1).
+    #[must_use]
     pub fn prototypes_per_class(mut self, k: usize) -> Self {
         self.prototypes_per_class = k;
         self
     }
     /// The transfer function `Φ` (default identity).
+    #[must_use]
     pub fn transfer(mut self, t: Transfer<F>) -> Self {
         self.transfer = t;
         self
     }
     /// Margin added to every `μ` before `Φ` (in `[−10, 10]`; below 3 for the
     /// log-likelihood; default 0).
+    #[must_use]
     pub fn margin(mut self, m: F) -> Self {
         self.margin = m;
         self
     }
     /// Class weights `v` (default uniform).
+    #[must_use]
     pub fn class_weights(mut self, w: ClassWeights<F>) -> Self {
         self.class_weights = w;
         self
     }
-    /// Maximum number of sweeps (`>= 1`; default 100).
-    pub fn max_iter(mut self, m: usize) -> Self {
-        self.max_iter = m;
+    /// Maximum number of sweeps, each visiting every prototype once (`>= 1`;
+    /// default 100).
+    #[must_use]
+    pub fn max_sweeps(mut self, m: usize) -> Self {
+        self.max_sweeps = m;
         self
     }
-    /// Stop when a sweep lowers the cost by less than `epsilon · |E|` (`>= 0`;
-    /// default 0: stop only when a sweep accepts no jump).
-    pub fn epsilon(mut self, e: F) -> Self {
-        self.epsilon = e;
+    /// Stop rule of the sweeps: stop when a whole sweep lowers the cost by less than
+    /// this fraction of `|E|` (`>= 0`; default 0: stop only when a sweep accepts no
+    /// jump).
+    #[must_use]
+    pub fn min_sweep_improvement(mut self, e: F) -> Self {
+        self.min_sweep_improvement = e;
         self
     }
-    /// A jump is accepted only if it lowers the cost by more than
-    /// `tolerance · Σ_i v_{y_i}` (`>= 0`; default `1e-12`): guards against accepting
-    /// rounding noise as an improvement.
-    pub fn tolerance(mut self, t: F) -> Self {
-        self.tolerance = t;
+    /// Acceptance rule of a jump: it is taken only if it lowers the cost by more than
+    /// this fraction of `Σ_i v_{y_i}` (`>= 0`; default `1e-12`), so rounding noise is
+    /// never accepted as an improvement.
+    #[must_use]
+    pub fn min_jump_improvement(mut self, t: F) -> Self {
+        self.min_jump_improvement = t;
         self
+    }
+    /// Old name of [`max_sweeps`](Self::max_sweeps).
+    #[deprecated(note = "renamed to `max_sweeps`: it counts sweeps")]
+    #[must_use]
+    pub fn max_iter(self, m: usize) -> Self {
+        self.max_sweeps(m)
+    }
+    /// Old name of [`min_sweep_improvement`](Self::min_sweep_improvement).
+    #[deprecated(note = "renamed to `min_sweep_improvement`: the stop rule of the sweeps")]
+    #[must_use]
+    pub fn epsilon(self, e: F) -> Self {
+        self.min_sweep_improvement(e)
+    }
+    /// Old name of [`min_jump_improvement`](Self::min_jump_improvement).
+    #[deprecated(note = "renamed to `min_jump_improvement`: the acceptance rule of a jump")]
+    #[must_use]
+    pub fn tolerance(self, t: F) -> Self {
+        self.min_jump_improvement(t)
     }
     /// Candidate set of each prototype (default receptive field).
+    #[must_use]
     pub fn candidates(mut self, c: Candidates) -> Self {
         self.candidates = c;
         self
     }
     /// Search strategy (default [`Search::Auto`]: chosen per source).
+    #[must_use]
     pub fn search(mut self, s: Search) -> Self {
         self.search = s;
         self
     }
     /// Initialisation (default k-medoids within each class).
+    #[must_use]
     pub fn init(mut self, i: Init) -> Self {
         self.init = i;
         self
@@ -239,6 +319,7 @@ impl<F: Float> MedianLvqParams<F> {
     /// setting, a start that uses no randomness (one prototype per class with the
     /// k-medoids or class-medoid start, or given indices) is fitted once: restarts
     /// would repeat it exactly.
+    #[must_use]
     pub fn n_init(mut self, n: usize) -> Self {
         self.n_init = Some(n);
         self
@@ -268,6 +349,7 @@ impl<F: Float> MedianLvqParams<F> {
         }
     }
     /// Seed of all randomness (default 0). Same seed, same model, on any thread count.
+    #[must_use]
     pub fn seed(mut self, s: u64) -> Self {
         self.seed = s;
         self
@@ -313,14 +395,14 @@ impl<F: Float> MedianLvqParams<F> {
                 "finite weights > 0 (at least MIN_POSITIVE / EPSILON of the precision), one per class; only their ratios matter",
             );
         }
-        if self.max_iter == 0 {
-            return bad("max_iter", "0".into(), "at least 1 sweep");
+        if self.max_sweeps == 0 {
+            return bad("max_sweeps", "0".into(), "at least 1 sweep");
         }
-        if !(self.epsilon.is_finite() && self.epsilon >= F::zero()) {
-            return bad("epsilon", self.epsilon.to_string(), "a finite number >= 0");
+        if !(self.min_sweep_improvement.is_finite() && self.min_sweep_improvement >= F::zero()) {
+            return bad("min_sweep_improvement", self.min_sweep_improvement.to_string(), "a finite number >= 0");
         }
-        if !(self.tolerance.is_finite() && self.tolerance >= F::zero()) {
-            return bad("tolerance", self.tolerance.to_string(), "a finite number >= 0");
+        if !(self.min_jump_improvement.is_finite() && self.min_jump_improvement >= F::zero()) {
+            return bad("min_jump_improvement", self.min_jump_improvement.to_string(), "a finite number >= 0");
         }
         if let Search::Linearised { checked: 0 } = self.search {
             return bad("search (linearised checked)", "0".into(), "at least 1 candidate checked exactly");
@@ -339,10 +421,63 @@ impl<F: Float> MedianLvqParams<F> {
     }
 }
 
-impl<F> ValidParams<F> {
-    /// The checked parameters.
+/// The checked values, read back (setters are on [`MedianLvqParams`]).
+impl<F: Float> ValidParams<F> {
+    /// The checked parameters, to change and check again.
     pub fn params(&self) -> &MedianLvqParams<F> {
         &self.0
+    }
+    /// Prototypes per class.
+    pub fn prototypes_per_class(&self) -> usize {
+        self.0.prototypes_per_class
+    }
+    /// The transfer function.
+    pub fn transfer(&self) -> Transfer<F> {
+        self.0.transfer
+    }
+    /// The margin.
+    pub fn margin(&self) -> F {
+        self.0.margin
+    }
+    /// The class weights.
+    pub fn class_weights(&self) -> &ClassWeights<F> {
+        &self.0.class_weights
+    }
+    /// The maximum number of sweeps.
+    pub fn max_sweeps(&self) -> usize {
+        self.0.max_sweeps
+    }
+    /// The stop rule of the sweeps (a fraction of `|E|`).
+    pub fn min_sweep_improvement(&self) -> F {
+        self.0.min_sweep_improvement
+    }
+    /// The acceptance rule of a jump (a fraction of `Σ v`).
+    pub fn min_jump_improvement(&self) -> F {
+        self.0.min_jump_improvement
+    }
+    /// The candidates of each prototype.
+    pub fn candidates(&self) -> Candidates {
+        self.0.candidates
+    }
+    /// The search strategy (before [`Search::Auto`] is resolved for a source).
+    pub fn search(&self) -> Search {
+        self.0.search
+    }
+    /// The initialisation.
+    pub fn init(&self) -> &Init {
+        &self.0.init
+    }
+    /// The number of fits, if set (`None`: chosen by the number of objects).
+    pub fn n_init(&self) -> Option<usize> {
+        self.0.n_init
+    }
+    /// The number of fits that will run on `n` objects.
+    pub fn restarts(&self, n: usize) -> usize {
+        self.0.restarts(n)
+    }
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.0.seed
     }
 }
 
@@ -372,9 +507,9 @@ mod tests {
             (p().margin(f64::INFINITY), "margin"),
             (p().transfer(Transfer::LogLikelihood).margin(3.0), "margin"),
             (p().class_weights(ClassWeights::Given(vec![1.0, -1.0])), "class_weights"),
-            (p().max_iter(0), "max_iter"),
-            (p().epsilon(-1.0), "epsilon"),
-            (p().tolerance(f64::NAN), "tolerance"),
+            (p().max_sweeps(0), "max_sweeps"),
+            (p().min_sweep_improvement(-1.0), "min_sweep_improvement"),
+            (p().min_jump_improvement(f64::NAN), "min_jump_improvement"),
             (p().search(Search::Linearised { checked: 0 }), "search (linearised checked)"),
             (p().init(Init::KMedoids { rounds: usize::MAX }), "init (k-medoids rounds)"),
             (p().n_init(0), "n_init"),

@@ -6,7 +6,7 @@
 //! corrupted or foreign file is an error of the format's deserializer, never a
 //! panic or a silently different model.
 
-use crate::{Float, MedianLvq, Search, Termination};
+use crate::{Float, MedianLvq, Search, Temperature, Termination};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -32,7 +32,7 @@ const FORMAT: &str = "median-lvq model";
 /// let model = MedianLvqParams::new().fit(&d, &["a", "a", "a", "b", "b", "b"])?;
 /// let json = serde_json::to_string(&model).expect("serialisable");
 /// let back: MedianLvq<f64, String> = serde_json::from_str(&json).expect("a valid file");
-/// assert_eq!(back.prototypes(), model.prototypes());
+/// assert_eq!(back.prototype_indices(), model.prototype_indices());
 /// assert_eq!(back.cost_history(), model.cost_history()); // bit for bit
 /// assert!(serde_json::from_str::<MedianLvq<f64, String>>(&json[..json.len() / 2]).is_err());
 /// # }
@@ -54,6 +54,8 @@ struct Record<L> {
     sweeps: usize,
     termination: String,
     search: String,
+    /// `per_object`, or `fixed:<temperature>` (shortest round-trip form).
+    temperature: String,
     /// FNV-1a over the record with this field 0 (see [`checksum`]).
     checksum: u64,
 }
@@ -65,8 +67,8 @@ fn precision<F: Float>() -> String {
 fn termination_name(t: Termination) -> &'static str {
     match t {
         Termination::Converged => "converged",
-        Termination::MaxIter => "max_iter",
-        Termination::Epsilon => "epsilon",
+        Termination::MaxSweeps => "max_sweeps",
+        Termination::SweepImprovement => "sweep_improvement",
         Termination::Interrupted => "interrupted",
     }
 }
@@ -85,13 +87,17 @@ impl<F: Float + Serialize, L: Clone + PartialEq + Serialize> Serialize for Media
             format: FORMAT.into(),
             version: FORMAT_VERSION,
             precision: precision::<F>(),
-            prototypes: self.prototypes().to_vec(),
+            prototypes: self.prototype_indices().to_vec(),
             prototype_labels: self.prototype_labels().to_vec(),
             classes: self.classes().to_vec(),
             cost_history: self.cost_history().iter().map(|c| format!("{c:?}")).collect(),
             sweeps: self.sweeps(),
             termination: termination_name(self.termination()).into(),
             search: search_name(self.search()),
+            temperature: match self.temperature() {
+                Temperature::Fixed(t) => format!("fixed:{:?}", t.as_f64()),
+                _ => "per_object".into(),
+            },
             checksum: 0,
         };
         record.checksum = checksum(&record);
@@ -149,8 +155,8 @@ impl<'de, F: Float + Deserialize<'de>, L: Clone + Ord + Serialize + Deserialize<
         }
         let termination = match r.termination.as_str() {
             "converged" => Termination::Converged,
-            "max_iter" => Termination::MaxIter,
-            "epsilon" => Termination::Epsilon,
+            "max_sweeps" => Termination::MaxSweeps,
+            "sweep_improvement" => Termination::SweepImprovement,
             "interrupted" => Termination::Interrupted,
             t => return Err(bad(format!("unknown termination {t:?}"))),
         };
@@ -162,7 +168,15 @@ impl<'de, F: Float + Deserialize<'de>, L: Clone + Ord + Serialize + Deserialize<
                 _ => return Err(bad(format!("unknown search {s:?}"))),
             },
         };
-        Ok(MedianLvq::from_parts(r.prototypes, r.prototype_labels, r.classes, history, r.sweeps, termination, search))
+        let temperature = match r.temperature.as_str() {
+            "per_object" => Temperature::PerObject,
+            t => match t.strip_prefix("fixed:").and_then(|v| v.parse::<f64>().ok()) {
+                // Saved from an `F`, so exact when read back as one.
+                Some(v) if v.is_finite() && v > 0.0 && F::from_f64(v).as_f64() == v => Temperature::Fixed(F::from_f64(v)),
+                _ => return Err(bad(format!("unknown temperature {t:?}"))),
+            },
+        };
+        Ok(MedianLvq::from_parts(r.prototypes, r.prototype_labels, r.classes, history, r.sweeps, termination, search, temperature))
     }
 }
 
@@ -195,11 +209,11 @@ where
         if checksum(&r) != stored {
             return Err(D::Error::custom("not a valid median-lvq model: checksum mismatch: the file was altered or damaged"));
         }
-        if r.objects.len() != r.model.prototypes().len() {
+        if r.objects.len() != r.model.prototype_indices().len() {
             return Err(D::Error::custom(format!(
                 "not a valid median-lvq model: {} prototype objects for {} prototypes",
                 r.objects.len(),
-                r.model.prototypes().len()
+                r.model.prototype_indices().len()
             )));
         }
         Ok(crate::PortableModel { model: r.model, objects: r.objects })

@@ -69,19 +69,15 @@ fn every_input_path_rejects_bad_input_with_the_documented_error() {
         ("vector matrix NaN", Box::new(|| Precomputed::squared_euclidean(mat![[f64::NAN]].as_ref()).map(|_| ())), is_nonfinite),
         (
             "new vectors wrong width",
-            Box::new(|| SquaredEuclidean::new(mat![[1.0, 2.0]])?.dissimilarities_to(mat![[1.0]].as_ref(), &[0]).map(|_| ())),
+            Box::new(|| model()?.with_rows(Mat::<f64>::zeros(4, 2).as_ref())?.predict(mat![[1.0]].as_ref()).map(|_| ())),
             is_shape,
         ),
         (
             "new vectors NaN",
-            Box::new(|| SquaredEuclidean::new(mat![[1.0]])?.dissimilarities_to(mat![[f64::NAN]].as_ref(), &[0]).map(|_| ())),
+            Box::new(|| model()?.with_rows(Mat::<f64>::zeros(4, 1).as_ref())?.predict(mat![[f64::NAN]].as_ref()).map(|_| ())),
             is_nonfinite,
         ),
-        (
-            "new vectors bad prototype",
-            Box::new(|| SquaredEuclidean::new(mat![[1.0]])?.dissimilarities_to(mat![[1.0]].as_ref(), &[1]).map(|_| ())),
-            is_range,
-        ),
+        ("precomputed too few training columns", Box::new(|| model()?.predict_precomputed(mat![[1.0]].as_ref()).map(|_| ())), is_shape),
         // Kernel and user function.
         ("kernel NaN diagonal", Box::new(|| KernelSource::new(&[1.0, 2.0], |_: &f64, _: &f64| f64::NAN).map(|_| ())), is_nonfinite),
         ("kernel empty", Box::new(|| KernelSource::new(&[] as &[f64], |a: &f64, b: &f64| a * b).map(|_| ())), is_empty),
@@ -130,19 +126,20 @@ fn every_input_path_rejects_bad_input_with_the_documented_error() {
             Box::new(|| model()?.probabilities(mat![[1.0, 1.0]].as_ref(), Temperature::Fixed(f64::NAN)).map(|_| ())),
             is_param,
         ),
-        ("reject NaN entry", Box::new(|| model()?.predict_with_reject(mat![[f64::NAN, 1.0]].as_ref(), 0.5).map(|_| ())), is_nonfinite),
+        ("predict NaN entry", Box::new(|| model()?.predict(mat![[f64::NAN, 1.0]].as_ref()).map(|_| ())), is_nonfinite),
+        ("reject NaN threshold", Box::new(|| model()?.predict(mat![[1.0, 1.0]].as_ref())?.with_reject(f64::NAN).map(|_| ())), is_param),
         ("prototype rows too few", Box::new(|| model()?.prototype_rows(mat![[1.0], [2.0]].as_ref()).map(|_| ())), is_range),
         ("prototype items too few", Box::new(|| model()?.prototype_items(&["a", "b"]).map(|_| ())), is_range),
         ("portable rows too few", Box::new(|| model()?.with_rows(mat![[1.0]].as_ref()).map(|_| ())), is_range),
         (
             "kernel new object NaN",
-            Box::new(|| KernelSource::new(&[1.0, 2.0], |a: &f64, b: &f64| a * b)?.dissimilarities_to(&[f64::NAN], &[0]).map(|_| ())),
+            Box::new(|| model()?.with_items(&[1.0, 2.0, 3.0, 4.0])?.predict_with_kernel(&[f64::NAN], |a: &f64, b: &f64| a * b).map(|_| ())),
             is_nonfinite,
         ),
         (
-            "kernel bad prototype",
-            Box::new(|| KernelSource::new(&[1.0, 2.0], |a: &f64, b: &f64| a * b)?.dissimilarities_to(&[1.0], &[2]).map(|_| ())),
-            is_range,
+            "function negative on a new object",
+            Box::new(|| model()?.with_items(&[1.0, 2.0, 3.0, 4.0])?.predict_with(&[0.5], |a: &f64, b: &f64| a - b).map(|_| ())),
+            is_negative,
         ),
         ("statistics label count", Box::new(|| model()?.prototype_statistics(mat![[1.0, 1.0]].as_ref(), &[0, 1]).map(|_| ())), is_shape),
         ("coverage lengths", Box::new(|| CoverageCurve::new(&[0.5, 0.2], &[true]).map(|_| ())), is_shape),
@@ -182,13 +179,13 @@ fn awkward_but_valid_inputs_fit_on_every_source() {
     let labels = [0, 1, 0, 1, 0, 1];
     let a = MedianLvqParams::new().prototypes_per_class(2).fit(&SquaredEuclidean::from_ref(zeros.as_ref()).unwrap(), &labels).unwrap();
     let b = MedianLvqParams::new().prototypes_per_class(2).fit(&Precomputed::new(Mat::<f64>::zeros(6, 6)).unwrap(), &labels).unwrap();
-    assert_eq!(a.prototypes(), b.prototypes());
+    assert_eq!(a.prototype_indices(), b.prototype_indices());
     let same = vec![vec![1.0, 1.0]; 6];
     let k = KernelSource::new(&same, |x: &Vec<f64>, y: &Vec<f64>| kernels::rbf(x, y, 1.0)).unwrap();
     let c = MedianLvqParams::new().prototypes_per_class(2).fit(&k, &labels).unwrap();
-    assert_eq!(c.prototypes(), a.prototypes());
+    assert_eq!(c.prototype_indices(), a.prototype_indices());
     let f = FunctionSource::new(&same, |_: &Vec<f64>, _: &Vec<f64>| 0.0);
-    assert_eq!(MedianLvqParams::new().prototypes_per_class(2).fit(&f, &labels).unwrap().prototypes(), a.prototypes());
+    assert_eq!(MedianLvqParams::new().prototypes_per_class(2).fit(&f, &labels).unwrap().prototype_indices(), a.prototype_indices());
     // Probabilities on a prototype at distance 0 from two classes: shared.
     let p = a.probabilities(Mat::<f64>::zeros(1, 4).as_ref(), Temperature::PerObject).unwrap();
     assert_eq!((p[(0, 0)], p[(0, 1)]), (0.5, 0.5));

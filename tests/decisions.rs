@@ -32,8 +32,8 @@ proptest! {
     fn decisions_are_consistent((x, y, xn, yn) in problem(), k in 1usize..3, t in 0.01..10.0f64) {
         let source = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
         let model = MedianLvqParams::new().prototypes_per_class(k.min(2)).fit(&source, &y).unwrap();
-        let d = source.dissimilarities_to(xn.as_ref(), model.prototypes()).unwrap();
-        let pred = model.predict(d.as_ref()).unwrap();
+        let pred = model.with_rows(x.as_ref()).unwrap().predict(xn.as_ref()).unwrap();
+        let d = pred.dissimilarities.clone();
         let m = xn.nrows();
 
         // Probabilities: rows sum to 1, the most probable class is the predicted one
@@ -51,10 +51,10 @@ proptest! {
         }
 
         // Reject option: nothing rejected at 0, everything above the top confidence.
-        let keep = model.predict_with_reject(d.as_ref(), 0.0).unwrap();
+        let keep = pred.with_reject(0.0).unwrap();
         prop_assert!(keep.iter().zip(&pred.labels).all(|(a, b)| a.as_ref() == Some(b)));
         let top = pred.confidence.iter().copied().fold(0.0, f64::max);
-        prop_assert!(model.predict_with_reject(d.as_ref(), top + 1e-9).unwrap().iter().all(Option::is_none));
+        prop_assert!(pred.with_reject(top + 1e-9).unwrap().iter().all(Option::is_none));
 
         // Coverage curve: ends at plain accuracy; starts at the accuracy of the most
         // confident objects; coverage increases.
@@ -96,7 +96,7 @@ fn prototype_costs_sum_to_the_training_cost() {
     let source = SquaredEuclidean::from_ref(z.as_ref()).unwrap();
     let model = MedianLvqParams::new().prototypes_per_class(2).fit(&source, &iris.labels).unwrap();
     let all: Vec<usize> = (0..150).collect();
-    let d = model.prototype_dissimilarities(&source, &all).unwrap();
+    let d = model.predict_objects(&source, &all).unwrap().dissimilarities;
     let stats = model.prototype_statistics(d.as_ref(), &iris.labels).unwrap();
     let total: f64 = stats.iter().map(|s| s.cost).sum();
     assert!((total - model.cost()).abs() < 1e-9 * model.cost().abs(), "{total} vs {}", model.cost());

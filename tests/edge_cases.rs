@@ -75,7 +75,7 @@ fn linearised_search_is_scale_invariant() {
     let params = MedianLvqParams::new().prototypes_per_class(3).search(Search::Linearised { checked: 2 });
     let fit = |s: f64| params.fit(&Precomputed::new(Mat::from_fn(n, n, |i, j| base[(i, j)] * s)).unwrap(), &y).unwrap();
     let (a, b) = (fit(1.0), fit(2f64.powi(530)));
-    assert_eq!(a.prototypes(), b.prototypes());
+    assert_eq!(a.prototype_indices(), b.prototype_indices());
     assert_eq!(a.cost_history(), b.cost_history(), "the cost is scale-free: identical bit for bit");
 
     let n = 3000;
@@ -91,7 +91,7 @@ fn linearised_search_is_scale_invariant() {
     let a = fit(0);
     for k in [33, -33] {
         let b = fit(k);
-        assert_eq!(a.prototypes(), b.prototypes(), "2^{k}");
+        assert_eq!(a.prototype_indices(), b.prototype_indices(), "2^{k}");
         assert_eq!(a.cost_history(), b.cost_history(), "2^{k}");
     }
 }
@@ -139,9 +139,9 @@ fn parameters_at_the_edge_of_the_precision() {
         Err(Error::InvalidParameter { name: "class_weights", .. })
     ));
     // Valid but lopsided: a strictly decreasing history, whatever the rounding.
-    let lopsided = p64().tolerance(0.0).class_weights(ClassWeights::Given(vec![1e17, 1.0])).fit(&d, &y).unwrap();
+    let lopsided = p64().min_jump_improvement(0.0).class_weights(ClassWeights::Given(vec![1e17, 1.0])).fit(&d, &y).unwrap();
     sane(&lopsided);
-    let big32 = p32().class_weights(ClassWeights::Given(vec![1e30, 2e30])).tolerance(0.0).fit(&d32, &y).unwrap();
+    let big32 = p32().class_weights(ClassWeights::Given(vec![1e30, 2e30])).min_jump_improvement(0.0).fit(&d32, &y).unwrap();
     sane(&big32);
     #[cfg(feature = "serde")]
     {

@@ -78,7 +78,7 @@ fn duplicated_objects_and_ties_are_handled_deterministically() {
     assert_eq!(m.termination(), Termination::Converged);
     assert_eq!(m.jumps(), 0);
     // Ties go to the lowest index: each class's medoid is its first object.
-    assert_eq!((m.prototypes()[0], m.prototypes()[2]), (0, 1));
+    assert_eq!((m.prototype_indices()[0], m.prototype_indices()[2]), (0, 1));
     let p = m.predict_objects(&d, &[0, 1]).unwrap();
     assert_eq!(p.labels, vec![0, 0]);
     assert_eq!(p.confidence, vec![0.0, 0.0]);
@@ -87,7 +87,7 @@ fn duplicated_objects_and_ties_are_handled_deterministically() {
     let m = MedianLvqParams::new().prototypes_per_class(2).fit(&d, &[0, 0, 0, 1, 1, 1]).unwrap();
     let again = MedianLvqParams::new().prototypes_per_class(2).fit(&d, &[0, 0, 0, 1, 1, 1]).unwrap();
     assert_eq!(m, again);
-    let mut protos = m.prototypes().to_vec();
+    let mut protos = m.prototype_indices().to_vec();
     protos.sort();
     protos.dedup();
     assert_eq!(protos.len(), 4);

@@ -30,11 +30,11 @@ fn sane<F: Float, L: Clone + PartialEq>(m: &MedianLvq<F, L>, y: &[usize]) -> Res
     let h = m.cost_history();
     prop_assert!(!h.is_empty() && h.iter().all(|c| c.is_finite()), "history {:?}", h);
     prop_assert!(h.windows(2).all(|w| w[1] < w[0]), "not strictly decreasing: {:?}", h);
-    let mut seen = m.prototypes().to_vec();
+    let mut seen = m.prototype_indices().to_vec();
     seen.sort_unstable();
     seen.dedup();
-    prop_assert_eq!(seen.len(), m.prototypes().len());
-    prop_assert!(m.prototypes().iter().all(|&p| p < y.len()));
+    prop_assert_eq!(seen.len(), m.prototype_indices().len());
+    prop_assert!(m.prototype_indices().iter().all(|&p| p < y.len()));
     Ok(())
 }
 
@@ -66,7 +66,7 @@ fn same_models<F: Float>(a: &[Result<MedianLvq<F, usize>, Error>], b: &[Result<M
     for (x, z) in a.iter().zip(b) {
         let (x, z) =
             (x.as_ref().map_err(|e| TestCaseError::fail(e.to_string()))?, z.as_ref().map_err(|e| TestCaseError::fail(e.to_string()))?);
-        prop_assert_eq!(x.prototypes(), z.prototypes());
+        prop_assert_eq!(x.prototype_indices(), z.prototype_indices());
         // The cost depends on ratios only: the same numbers, bit for bit.
         prop_assert_eq!(x.cost_history(), z.cost_history());
     }
@@ -263,13 +263,13 @@ fn params<F: Float>(s: &Setting) -> MedianLvqParams<F> {
     }
     if let Some(i) = s.max_iter {
         // Sweeps stop at convergence long before a huge limit.
-        p = p.max_iter(COUNTS[i]);
+        p = p.max_sweeps(COUNTS[i]);
     }
     if let Some(i) = s.epsilon {
-        p = p.epsilon(x(i));
+        p = p.min_sweep_improvement(x(i));
     }
     if let Some(i) = s.tolerance {
-        p = p.tolerance(x(i));
+        p = p.min_jump_improvement(x(i));
     }
     if let Some(i) = s.n_init {
         // Counts that pass the check but would take minutes are capped at 7.
@@ -289,7 +289,7 @@ fn fuzz_one<F: Float + serde_like::Maybe>(s: &Setting) -> Result<(), TestCaseErr
     if let Ok(m) = params::<F>(s).fit(&d, &y) {
         sane(&m, &y)?;
         TRAINED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        for (&p, l) in m.prototypes().iter().zip(m.prototype_labels()) {
+        for (&p, l) in m.prototype_indices().iter().zip(m.prototype_labels()) {
             prop_assert_eq!(y[p], *l);
         }
         F::round_trip(&m)?;

@@ -43,7 +43,7 @@ fn vectors_and_their_precomputed_matrix_give_the_same_model() {
             let same_start = MedianLvqParams::new().prototypes_per_class(k).search(Search::Exhaustive).init(Init::StratifiedRandom).seed(3);
             let (a, b) = (same_start.fit(&vectors, &labels).unwrap(), same_start.fit(&matrix, &labels).unwrap());
             assert_eq!(a.cost_history(), b.cost_history(), "{name} K={k}");
-            assert_eq!(a.prototypes(), b.prototypes(), "{name} K={k}");
+            assert_eq!(a.prototype_indices(), b.prototype_indices(), "{name} K={k}");
             let mut exhaustive_cost = 0.0;
             for search in [Search::Exhaustive, Search::Linearised { checked: 8 }] {
                 let params = MedianLvqParams::new().prototypes_per_class(k).search(search).seed(1);
@@ -53,7 +53,7 @@ fn vectors_and_their_precomputed_matrix_give_the_same_model() {
                 // The k-medoids start and the linearised ranking use weighted sums,
                 // which the two sources compute differently (closed form vs matrix
                 // product): at a near-tie the paths may differ. The end must not.
-                assert_eq!(a.prototypes(), b.prototypes(), "{name} K={k} {search:?}");
+                assert_eq!(a.prototype_indices(), b.prototype_indices(), "{name} K={k} {search:?}");
                 assert!((a.cost() - b.cost()).abs() <= 1e-9 * a.cost().abs().max(1.0), "{name} K={k}: {} vs {}", a.cost(), b.cost());
                 match search {
                     Search::Exhaustive => exhaustive_cost = a.cost(),
@@ -103,7 +103,7 @@ fn linear_kernel_gives_the_squared_euclidean_model() {
     for k in 1..=3 {
         let params = MedianLvqParams::new().prototypes_per_class(k);
         let (a, b) = (params.fit(&kernel, &d.labels).unwrap(), params.fit(&vectors, &d.labels).unwrap());
-        assert_eq!(a.prototypes(), b.prototypes(), "K={k}");
+        assert_eq!(a.prototype_indices(), b.prototype_indices(), "K={k}");
         assert!((a.cost() - b.cost()).abs() < 1e-9 * a.cost().abs(), "K={k}");
     }
 }
@@ -127,16 +127,18 @@ fn new_objects_are_predicted_as_from_explicit_dissimilarities() {
     // Vectors: through the training source and through the kept prototype rows only.
     let vectors = SquaredEuclidean::from_ref(xt.as_ref()).unwrap();
     let model = MedianLvqParams::new().prototypes_per_class(2).fit(&vectors, &y).unwrap();
-    let want = model.predict(explicit(model.prototypes()).as_ref()).unwrap();
-    let via_source = vectors.dissimilarities_to(xn.as_ref(), model.prototypes()).unwrap();
-    assert!(same(&via_source, &explicit(model.prototypes())));
+    let want = model.predict(explicit(model.prototype_indices()).as_ref()).unwrap();
     let agree = |a: &median_lvq::Prediction<f64, i64>, b: &median_lvq::Prediction<f64, i64>| {
         a.labels == b.labels && a.winners == b.winners && a.confidence.iter().zip(&b.confidence).all(|(x, y)| (x - y).abs() < 1e-9)
     };
-    assert!(agree(&model.predict(via_source.as_ref()).unwrap(), &want));
-    let kept = SquaredEuclidean::new(model.prototype_rows(xt.as_ref()).unwrap()).unwrap();
-    let all: Vec<usize> = (0..model.prototypes().len()).collect();
-    assert!(agree(&model.predict(kept.dissimilarities_to(xn.as_ref(), &all).unwrap().as_ref()).unwrap(), &want));
+    // One call with the kept prototype rows; its dissimilarities are the explicit ones.
+    let kept = model.with_rows(xt.as_ref()).unwrap();
+    let via_rows = kept.predict(xn.as_ref()).unwrap();
+    assert!(same(&via_rows.dissimilarities, &explicit(model.prototype_indices())));
+    assert!(agree(&via_rows, &want));
+    // The precomputed convention: dissimilarities to every training object.
+    let to_training = Mat::from_fn(30, 120, |r, j| full.d(test[r], train[j]).unwrap());
+    assert!(agree(&model.predict_precomputed(to_training.as_ref()).unwrap(), &want));
 
     // User objects: rows as Vec<f64> with a user function, and a linear kernel.
     let rows: Vec<Vec<f64>> = (0..120).map(|r| (0..4).map(|j| xt[(r, j)]).collect()).collect();
@@ -144,14 +146,12 @@ fn new_objects_are_predicted_as_from_explicit_dissimilarities() {
     let sq = |a: &Vec<f64>, b: &Vec<f64>| a.iter().zip(b).map(|(u, v)| (u - v) * (u - v)).sum::<f64>();
     let function = FunctionSource::new(&rows, sq).with_cache(16);
     let fmodel = MedianLvqParams::new().prototypes_per_class(2).fit(&function, &y).unwrap();
-    let fwant = fmodel.predict(explicit(fmodel.prototypes()).as_ref()).unwrap();
-    assert!(agree(&fmodel.predict(function.dissimilarities_to(&new_rows, fmodel.prototypes()).unwrap().as_ref()).unwrap(), &fwant));
-    let kept_items = fmodel.prototype_items(&rows).unwrap();
-    let standalone = FunctionSource::new(&kept_items, sq).dissimilarities_to(&new_rows, &all).unwrap();
-    assert!(agree(&fmodel.predict(standalone.as_ref()).unwrap(), &fwant));
-    let kernel = KernelSource::new(&rows, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)).unwrap();
-    let kd = kernel.dissimilarities_to(&new_rows, fmodel.prototypes()).unwrap();
-    assert!(same(&kd, &explicit(fmodel.prototypes())));
+    let fwant = fmodel.predict(explicit(fmodel.prototype_indices()).as_ref()).unwrap();
+    let items = fmodel.with_items(&rows).unwrap();
+    assert!(agree(&items.predict_with(&new_rows, sq).unwrap(), &fwant));
+    let kd = items.predict_with_kernel(&new_rows, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)).unwrap();
+    assert!(same(&kd.dissimilarities, &explicit(fmodel.prototype_indices())));
+    assert!(agree(&kd, &fwant));
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn auto_search_goes_linearised_only_on_large_vector_sources() {
     let y: Vec<usize> = (0..2500).map(|i| i % 2).collect();
     let big = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
     let small = SquaredEuclidean::from_ref(x.as_ref().subrows(0, 200)).unwrap();
-    let params = MedianLvqParams::new().max_iter(1);
+    let params = MedianLvqParams::new().max_sweeps(1);
     assert_eq!(params.fit(&big, &y).unwrap().search(), Search::Linearised { checked: 8 });
     assert_eq!(params.fit(&small, &y[..200]).unwrap().search(), Search::Exhaustive);
     let m = Precomputed::squared_euclidean(x.as_ref()).unwrap();

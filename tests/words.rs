@@ -33,9 +33,8 @@ fn words_by_language() {
             let train = Subset::new(&source, split.train.clone()).unwrap();
             let y: Vec<String> = split.train.iter().map(|&i| labels[i].clone()).collect();
             let model = MedianLvqParams::new().prototypes_per_class(k).fit(&train, &y).unwrap();
-            let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
-            let test: Vec<String> = split.test.iter().map(|&i| words[i].clone()).collect();
-            let pred = model.predict(source.dissimilarities_to(&test, &protos).unwrap().as_ref()).unwrap();
+            // Prototype indices number the words themselves (the subset's origin).
+            let pred = model.predict_objects(&source, &split.test).unwrap();
             let truth: Vec<String> = split.test.iter().map(|&i| labels[i].clone()).collect();
             accs.push(accuracy(&pred.labels, &truth).unwrap());
         }

@@ -50,49 +50,6 @@ impl<'a, F: Float> SquaredEuclidean<'a, F> {
         Ok(Self { rows: Rows::Borrowed(x), norms })
     }
 
-    /// The `m × K` squared distances from the rows of `new` (`m × p`) to the rows
-    /// `prototypes` (indices into this source): what
-    /// [`MedianLvq::predict`](crate::MedianLvq::predict) needs for new vectors.
-    /// Computed as sums of squared differences (no cancellation).
-    ///
-    /// To predict without the training set, keep only the prototype rows
-    /// ([`MedianLvq::prototype_rows`](crate::MedianLvq::prototype_rows)) and make
-    /// them a source of their own:
-    ///
-    /// ```
-    /// use median_lvq::{MedianLvqParams, SquaredEuclidean};
-    /// let x = faer::mat![[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]];
-    /// let train = SquaredEuclidean::from_ref(x.as_ref())?;
-    /// let model = MedianLvqParams::new().fit(&train, &["lo", "lo", "lo", "hi", "hi", "hi"])?;
-    /// let kept = SquaredEuclidean::new(model.prototype_rows(x.as_ref())?)?; // K × p
-    /// let all: Vec<usize> = (0..model.prototypes().len()).collect();
-    /// let d = kept.dissimilarities_to(faer::mat![[4.0], [9.0]].as_ref(), &all)?;
-    /// assert_eq!(model.predict(d.as_ref())?.labels, vec!["lo", "hi"]);
-    /// # Ok::<(), median_lvq::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::ShapeMismatch`] if `new` has not `p` columns, [`Error::NonFinite`]
-    /// for a bad entry of `new`, [`Error::IndexOutOfRange`] for a bad prototype.
-    pub fn dissimilarities_to(&self, new: MatRef<'_, F>, prototypes: &[usize]) -> Result<Mat<F>, Error> {
-        let x = self.rows();
-        if new.ncols() != x.ncols() {
-            return Err(Error::ShapeMismatch { what: "features of the new vectors", expected: x.ncols(), found: new.ncols() });
-        }
-        if let Some((row, col, v)) = super::matrix::first_bad(new, |v| !v.is_finite()) {
-            return Err(Error::NonFinite { what: "new vector entry", row, col, value: v.as_f64() });
-        }
-        if let Some(&bad) = prototypes.iter().find(|&&p| p >= x.nrows()) {
-            return Err(Error::IndexOutOfRange { what: "prototype", index: bad, len: x.nrows() });
-        }
-        Ok(Mat::from_fn(new.nrows(), prototypes.len(), |r, k| {
-            (0..x.ncols()).fold(F::zero(), |acc, t| {
-                let diff = new[(r, t)] - x[(prototypes[k], t)];
-                acc + diff * diff
-            })
-        }))
-    }
-
     /// The rows as a view.
     pub fn rows(&self) -> MatRef<'_, F> {
         match &self.rows {

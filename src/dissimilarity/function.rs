@@ -4,7 +4,6 @@ use super::cache::ColumnCache;
 use super::{Dissimilarity, check_buffer, check_index};
 use crate::error::check_dissimilarity;
 use crate::{Error, Float};
-use faer::Mat;
 
 /// `d(i, j) = f(&items[i], &items[j])` for a user function `f`, evaluated lazily: only
 /// the columns training asks for are computed (in parallel), and nothing `n × n` is
@@ -22,9 +21,9 @@ use faer::Mat;
 /// let source = FunctionSource::new(&words, len_gap);
 /// assert_eq!(source.d(0, 1)?, 2.0);
 /// let model = MedianLvqParams::new().fit(&source, &["c", "c", "c", "d", "d", "d"])?;
-/// // Classify a new word from its dissimilarities to the prototype words.
-/// let to_protos = source.dissimilarities_to(&["cap"], model.prototypes())?;
-/// assert_eq!(model.predict(to_protos.as_ref())?.labels, vec!["c"]);
+/// // Classify a new word from the prototype words alone.
+/// let kept = model.with_items(&words)?;
+/// assert_eq!(kept.predict_with(&["cap"], len_gap)?.labels, ["c"]);
 /// # Ok::<(), median_lvq::Error>(())
 /// ```
 pub struct FunctionSource<'a, T, G, F> {
@@ -67,28 +66,6 @@ impl<'a, T: Sync, F: Float, G: Fn(&T, &T) -> F + Sync> FunctionSource<'a, T, G, 
     /// The objects.
     pub fn items(&self) -> &'a [T] {
         self.items
-    }
-
-    /// The `m × K` matrix `f(&new[r], &items[prototypes[k]])`: what
-    /// [`MedianLvq::predict`](crate::MedianLvq::predict) needs for new objects.
-    ///
-    /// # Errors
-    /// [`Error::IndexOutOfRange`] for a bad prototype index; a non-finite or negative
-    /// value, named by (new object, prototype position).
-    pub fn dissimilarities_to(&self, new: &[T], prototypes: &[usize]) -> Result<Mat<F>, Error> {
-        let protos: Vec<&T> = prototypes
-            .iter()
-            .map(|&p| self.items.get(p).ok_or(Error::IndexOutOfRange { what: "prototype", index: p, len: self.items.len() }))
-            .collect::<Result<_, _>>()?;
-        let mut out = Mat::zeros(new.len(), protos.len());
-        for (r, x) in new.iter().enumerate() {
-            for (k, p) in protos.iter().enumerate() {
-                let v = (self.f)(x, p);
-                crate::error::check_finite_dissimilarity(r, k, v)?;
-                out[(r, k)] = v;
-            }
-        }
-        Ok(out)
     }
 }
 
@@ -138,10 +115,7 @@ mod tests {
         let mut buf = vec![0.0; 3];
         assert!(matches!(s.column(0, &mut buf), Err(Error::NonFinite { row: 2, col: 0, .. })));
         assert!(matches!(s.d(0, 1), Err(Error::Negative { row: 0, col: 1, .. })));
-        assert!(matches!(s.dissimilarities_to(&[0.5], &[1]), Err(Error::Negative { row: 0, col: 0, .. })));
-        assert!(matches!(s.dissimilarities_to(&[0.5], &[3]), Err(Error::IndexOutOfRange { index: 3, .. })));
         let ok = FunctionSource::new(&xs, |a: &f64, b: &f64| (a - b).abs());
         assert_eq!(ok.column(2, &mut buf).unwrap(), &[2.0, 1.0, 0.0]);
-        assert_eq!(ok.dissimilarities_to(&[0.5], &[0, 2]).unwrap()[(0, 1)], 1.5);
     }
 }

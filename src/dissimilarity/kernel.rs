@@ -2,7 +2,6 @@
 
 use super::{Dissimilarity, check_buffer, check_index};
 use crate::{Error, Float};
-use faer::Mat;
 use std::marker::PhantomData;
 
 /// The squared feature-space distance of a user kernel `κ` over user objects.
@@ -53,30 +52,6 @@ impl<'a, T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> KernelSource<'a, T, K, F>
         let d = if i == j || d <= F::zero() { F::zero() } else { d };
         crate::error::check_dissimilarity(i, j, d)?;
         Ok(d)
-    }
-
-    /// The `m × K` dissimilarities `κ(x, x) + κ(p, p) − 2 κ(x, p)` from new objects to
-    /// the prototypes (indices into the items), for
-    /// [`MedianLvq::predict`](crate::MedianLvq::predict).
-    ///
-    /// # Errors
-    /// [`Error::IndexOutOfRange`] for a bad prototype; [`Error::NonFinite`] for a
-    /// non-finite kernel value or dissimilarity, named by (new object, prototype
-    /// position).
-    pub fn dissimilarities_to(&self, new: &[T], prototypes: &[usize]) -> Result<Mat<F>, Error> {
-        let mut out = Mat::zeros(new.len(), prototypes.len());
-        for (r, x) in new.iter().enumerate() {
-            let kxx = finite(r, r, (self.kernel)(x, x))?;
-            for (k, &p) in prototypes.iter().enumerate() {
-                let item = self.items.get(p).ok_or(Error::IndexOutOfRange { what: "prototype", index: p, len: self.items.len() })?;
-                let kxp = finite(r, k, (self.kernel)(x, item))?;
-                let d = kxx + self.diag[p] - (kxp + kxp);
-                let d = if d > F::zero() { d } else { F::zero() };
-                crate::error::check_finite_dissimilarity(r, k, d)?;
-                out[(r, k)] = d;
-            }
-        }
-        Ok(out)
     }
 }
 
@@ -140,16 +115,13 @@ mod tests {
     fn linear_kernel_is_squared_euclidean_and_errors_are_named() {
         let rows: Vec<Vec<f64>> = (0..12).map(|i| vec![(i % 5) as f64, (i * 3 % 7) as f64 - 2.0]).collect();
         let k = KernelSource::new(&rows, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)).unwrap();
-        let x = Mat::from_fn(12, 2, |i, j| rows[i][j]);
+        let x = faer::Mat::from_fn(12, 2, |i, j| rows[i][j]);
         let e = SquaredEuclidean::new(x).unwrap();
         for i in 0..12 {
             for j in 0..12 {
                 assert!((k.d(i, j).unwrap() - e.d(i, j).unwrap()).abs() < 1e-9);
             }
         }
-        let new = vec![vec![0.5, 0.5]];
-        let dn = k.dissimilarities_to(&new, &[0, 3]).unwrap();
-        assert!((dn[(0, 0)] - (0.25 + 6.25)).abs() < 1e-12);
         assert!(kernels::polynomial(&[1.0, 2.0], &[3.0, 1.0], 2, 1.0) == 36.0);
         let bad = KernelSource::new(&rows, |_: &Vec<f64>, _: &Vec<f64>| f64::NAN);
         assert!(matches!(bad, Err(Error::NonFinite { row: 0, col: 0, .. })));

@@ -64,6 +64,25 @@ pub trait Dissimilarity<F: Float>: Sync {
         self.len() == 0
     }
 
+    /// The index of object `i` in the data this source is a view of: `i` for a
+    /// source over its own data (the default), and for a [`Subset`] its parent's
+    /// origin of `objects[i]`. A fitted model reports its prototypes through it
+    /// ([`MedianLvq::prototype_indices`](crate::MedianLvq::prototype_indices)), so
+    /// a model trained on a view indexes the underlying data and nothing needs
+    /// remapping. A view of your own should override it.
+    ///
+    /// ```
+    /// use median_lvq::{Dissimilarity, Precomputed, Subset};
+    /// let d = Precomputed::new(faer::Mat::<f64>::zeros(5, 5))?;
+    /// let s = Subset::new(&d, vec![4, 1, 3])?;
+    /// let t = Subset::new(&s, vec![2, 0])?;
+    /// assert_eq!((s.origin(0), t.origin(0), t.origin(1)), (4, 3, 4));
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    fn origin(&self, i: usize) -> usize {
+        i
+    }
+
     /// `d(i, j)`: object `i` seen from candidate `j`.
     ///
     /// # Errors
@@ -173,6 +192,11 @@ pub(crate) fn first_bad_entry<F: Float>(m: MatRef<'_, F>) -> Option<(usize, usiz
     matrix::first_bad(m, |v| !v.is_finite() || v < F::zero())
 }
 
+/// The first entry (row-major) of `m` failing `bad`.
+pub(crate) fn first_bad_value<F: Float>(m: MatRef<'_, F>, bad: impl Fn(F) -> bool) -> Option<(usize, usize, F)> {
+    matrix::first_bad(m, bad)
+}
+
 /// Dot product of a faer column with a slice, in a fixed order.
 fn dot<F: Float>(w: faer::ColRef<'_, F>, x: &[F]) -> F {
     let mut acc = F::zero();
@@ -248,6 +272,9 @@ pub(crate) fn check_weighted_shapes<F: Float>(
 impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for &D {
     fn len(&self) -> usize {
         (**self).len()
+    }
+    fn origin(&self, i: usize) -> usize {
+        (**self).origin(i)
     }
     fn d(&self, i: usize, j: usize) -> Result<F, Error> {
         (**self).d(i, j)

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 /// let d = Precomputed::new(faer::mat![[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]])?;
 /// let s = Subset::new(&d, vec![2, 0])?;
 /// assert_eq!(s.d(0, 1)?, 2.0);
-/// assert_eq!(s.parent_index(0), Some(2));
+/// assert_eq!(s.origin(0), 2);
 /// # Ok::<(), median_lvq::Error>(())
 /// ```
 pub struct Subset<'a, F: Float, D: ?Sized> {
@@ -35,11 +35,6 @@ impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Subset<'a, F, D> {
             return Err(Error::IndexOutOfRange { what: "subset object", index: bad, len: parent.len() });
         }
         Ok(Self { parent, objects, scratch: Mutex::new(Vec::new()) })
-    }
-
-    /// The parent index of subset object `i`.
-    pub fn parent_index(&self, i: usize) -> Option<usize> {
-        self.objects.get(i).copied()
     }
 
     /// The parent indices of all subset objects.
@@ -67,6 +62,11 @@ impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Subset<'a, F, D> {
 impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, D> {
     fn len(&self) -> usize {
         self.objects.len()
+    }
+
+    fn origin(&self, i: usize) -> usize {
+        // Out of range: `i` itself (never used by training, which stays in range).
+        self.objects.get(i).map_or(i, |&p| self.parent.origin(p))
     }
 
     fn d(&self, i: usize, j: usize) -> Result<F, Error> {

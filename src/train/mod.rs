@@ -3,7 +3,7 @@
 //! Each sweep visits every prototype once, in descending order of the cost of its
 //! receptive field, and takes its best improving jump. A jump is accepted only when
 //! the cost after it, summed in `f64` exactly as the recorded cost is, lies below
-//! the cost now by more than `tolerance · Σ v`, so the recorded cost strictly
+//! the cost now by more than `min_jump_improvement · Σ v`, so the recorded cost strictly
 //! decreases whatever the rounding, and training terminates.
 
 mod search;
@@ -56,7 +56,7 @@ impl<F: Float> ValidParams<F> {
     /// let d = Precomputed::new(Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).powi(2)))?;
     /// let labels = ["a", "a", "a", "b", "b", "b"];
     /// let model = MedianLvqParams::new().check()?.fit(&d, &labels)?;
-    /// assert_eq!(model.prototypes(), &[1, 4]);
+    /// assert_eq!(model.prototype_indices(), &[1, 4]);
     /// assert_eq!(model.prototype_labels(), &["a", "b"]);
     /// # Ok::<(), median_lvq::Error>(())
     /// ```
@@ -135,7 +135,9 @@ impl<F: Float> ValidParams<F> {
             |a, b| cost(&a.1).total_cmp(&cost(&b.1)).then(a.0.cmp(&b.0)).is_lt(),
         );
         let (_, run) = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })??;
-        Ok(MedianLvq::new(run.protos, &classes, run.history, run.sweeps, run.termination, p.search))
+        let labels_of: Vec<usize> = run.protos.iter().map(|&q| classes.y[q]).collect();
+        let origins = run.protos.iter().map(|&q| source.origin(q)).collect();
+        Ok(MedianLvq::new(origins, &labels_of, &classes.labels, run.history, run.sweeps, run.termination, p.search))
     }
 }
 
@@ -185,6 +187,9 @@ impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Pinned<'a, F, D> {
 impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Pinned<'_, F, D> {
     fn len(&self) -> usize {
         self.n
+    }
+    fn origin(&self, i: usize) -> usize {
+        self.inner.origin(i)
     }
     fn d(&self, i: usize, j: usize) -> Result<F, Error> {
         self.same()?;
@@ -273,8 +278,8 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         return Ok(Run { protos: state.protos, history, sweeps, termination: Termination::Interrupted });
     }
     let termination = 'sweeps: loop {
-        if sweeps == p.max_iter {
-            break Termination::MaxIter;
+        if sweeps == p.max_sweeps {
+            break Termination::MaxSweeps;
         }
         sweeps += 1;
         let before = state.cost();
@@ -299,8 +304,8 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
             break Termination::Converged;
         }
         let after = state.cost();
-        if before - after < p.epsilon.as_f64() * before.abs() {
-            break Termination::Epsilon;
+        if before - after < p.min_sweep_improvement.as_f64() * before.abs() {
+            break Termination::SweepImprovement;
         }
         if stop {
             break Termination::Interrupted;
@@ -394,7 +399,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     // is, lies below the cost now by more than the tolerance: the recorded history
     // then strictly decreases whatever the rounding.
     let after = scratch.frame.cost_after(problem, &scratch.column);
-    let threshold = now - p.tolerance.as_f64() * problem.total_weight();
+    let threshold = now - p.min_jump_improvement.as_f64() * problem.total_weight();
     Ok((after < threshold).then_some((checked[best], after - now)))
 }
 

@@ -69,10 +69,8 @@ pub fn mean_accuracy(data: &Data, labels: &[i64], params: &MedianLvqParams<f64>,
         let train = Subset::new(&d, split.train.clone()).unwrap();
         let y: Vec<i64> = split.train.iter().map(|&i| labels[i]).collect();
         let model = valid.fit(&train, &y).unwrap();
-        // Prototypes are indices into the subset: map them back to the full source.
-        let protos: Vec<usize> = model.prototypes().iter().map(|&p| split.train[p]).collect();
-        let dist = Mat::from_fn(split.test.len(), protos.len(), |r, k| d.as_ref()[(split.test[r], protos[k])]);
-        let pred = model.predict(dist.as_ref()).unwrap();
+        // Prototype indices number the objects of `d` (the subset's origin).
+        let pred = model.predict_objects(&d, &split.test).unwrap();
         let truth: Vec<i64> = split.test.iter().map(|&i| labels[i]).collect();
         accs.push(accuracy(&pred.labels, &truth).unwrap());
     }
