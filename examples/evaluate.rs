@@ -24,10 +24,9 @@
 //!   the test objects' 0-based row indices separated by spaces (the rest train), so
 //!   that a published protocol or another tool's splits are reproduced exactly;
 //!   `--splits`, `--test-fraction` and the seed's effect on splits are then unused
-//! * `--calibrate`: fit the probability temperature on the test part and report
-//!   the log-loss of the per-object default and of the fitted temperature (a
-//!   measurement of calibration, not a protocol: calibrate on held-out data of
-//!   your own in practice)
+//! * `--calibrate`: train on 75 % of each training part, fit the probabilities'
+//!   temperature on the other 25 % (`MedianLvq::calibrate`), and report the test
+//!   part's log-loss with the per-object default and calibrated
 //! * `--progress`: report training progress on stderr (at most one line a second)
 //! * `--help`: this list
 //!
@@ -96,7 +95,7 @@ flags (defaults in brackets):
   --split-file PATH               one split per line: the test objects' 0-based row indices
   --precision f32|f64 [f64]       --search exhaustive|linearised [per source]
   --transfer identity|sigmoid:BETA|log-likelihood [identity]
-  --calibrate                     report log-loss before/after fitting the temperature
+  --calibrate                     hold out 25 % of training to fit the temperature; report test log-loss before/after
   --progress                      training progress on stderr
 last line: accuracy=<mean> std=<std> fit_seconds_median=<s> sweeps_median=<k>";
 
@@ -331,21 +330,31 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
     let levenshtein = |a: &Vec<char>, b: &Vec<char>| F::from_usize(common::levenshtein(a, b));
     let mut results = Vec::with_capacity(splits.len());
     for (s, split) in splits.iter().enumerate() {
-        let train_labels: Vec<&String> = split.train.iter().map(|&i| &labels[i]).collect();
+        // With --calibrate, a quarter of the training objects (stratified) is held
+        // back to fit the temperature on; the model trains on the rest.
+        let (train_ids, calib_ids) = if o.calibrate {
+            let train_labels: Vec<&String> = split.train.iter().map(|&i| &labels[i]).collect();
+            let inner = stratified_splits(&train_labels, 1, 0.25, o.seed.wrapping_add(s as u64)).map_err(|e| e.to_string())?.remove(0);
+            (inner.train.iter().map(|&r| split.train[r]).collect(), inner.test.iter().map(|&r| split.train[r]).collect())
+        } else {
+            (split.train.clone(), Vec::new())
+        };
+        let train_labels: Vec<&String> = train_ids.iter().map(|&i| &labels[i]).collect();
         let truth: Vec<&String> = split.test.iter().map(|&i| &labels[i]).collect();
         // Each arm trains on a view of the training objects; prototype indices
-        // number the objects of the whole file (the view's origin), so the test
+        // number the objects of the whole file (the view's origin), so held-out
         // objects are predicted from the same source without remapping.
         let fit = |train: &dyn Dissimilarity<F>| timed(|| params.fit_observed(&train, &train_labels, observer));
-        let (model, seconds, predicted) = match &objects {
+        let (model, seconds, predicted, calib) = match &objects {
             Objects::Matrix(d) => {
-                let (model, seconds) = fit(&Subset::new(d, split.train.clone()).map_err(|e| e.to_string())?)?;
-                let predicted = model.predict_objects(d, &split.test).map_err(|e| e.to_string())?;
-                (model, seconds, predicted)
+                let (model, seconds) = fit(&Subset::new(d, train_ids.clone()).map_err(|e| e.to_string())?)?;
+                let predict = |ids: &[usize]| model.predict_objects(d, ids).map_err(|e| e.to_string());
+                let (test, calib) = (predict(&split.test)?, predict(&calib_ids)?);
+                (model, seconds, test, calib)
             }
             Objects::Vectors(x) => {
                 let z = if o.standardize {
-                    let st = Standardizer::fit(x.as_ref(), &split.train).map_err(|e| e.to_string())?;
+                    let st = Standardizer::fit(x.as_ref(), &train_ids).map_err(|e| e.to_string())?;
                     st.transform(x.as_ref()).map_err(|e| e.to_string())?
                 } else {
                     x.clone()
@@ -353,12 +362,13 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                 let vectors = SquaredEuclidean::from_ref(z.as_ref()).map_err(|e| e.to_string())?;
                 let (model, seconds) = if o.measure == Measure::PrecomputedEuclidean {
                     let d = Precomputed::squared_euclidean(z.as_ref()).map_err(|e| e.to_string())?;
-                    fit(&Subset::new(&d, split.train.clone()).map_err(|e| e.to_string())?)?
+                    fit(&Subset::new(&d, train_ids.clone()).map_err(|e| e.to_string())?)?
                 } else {
-                    fit(&Subset::new(&vectors, split.train.clone()).map_err(|e| e.to_string())?)?
+                    fit(&Subset::new(&vectors, train_ids.clone()).map_err(|e| e.to_string())?)?
                 };
-                let predicted = model.predict_objects(&vectors, &split.test).map_err(|e| e.to_string())?;
-                (model, seconds, predicted)
+                let predict = |ids: &[usize]| model.predict_objects(&vectors, ids).map_err(|e| e.to_string());
+                let (test, calib) = (predict(&split.test)?, predict(&calib_ids)?);
+                (model, seconds, test, calib)
             }
             Objects::Words(words) => {
                 // Columns are re-read across restarts: keep as many as 512 MiB allows
@@ -366,23 +376,40 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                 // recomputing edit distances.
                 let columns = ((512usize << 20) / (words.len().max(1) * std::mem::size_of::<F>())).clamp(1, words.len());
                 let source = FunctionSource::new(words, levenshtein).with_cache(columns);
-                let (model, seconds) = fit(&Subset::new(&source, split.train.clone()).map_err(|e| e.to_string())?)?;
+                let (model, seconds) = fit(&Subset::new(&source, train_ids.clone()).map_err(|e| e.to_string())?)?;
                 // New words against the prototype words alone.
-                let test_words: Vec<Vec<char>> = split.test.iter().map(|&i| words[i].clone()).collect();
                 let kept = model.with_items(words).map_err(|e| e.to_string())?;
-                let predicted = kept.predict_with(&test_words, levenshtein).map_err(|e| e.to_string())?;
-                (model, seconds, predicted)
+                let predict = |ids: &[usize]| {
+                    let new: Vec<Vec<char>> = ids.iter().map(|&i| words[i].clone()).collect();
+                    kept.predict_with(&new, levenshtein).map_err(|e| e.to_string())
+                };
+                let (test, calib) = (predict(&split.test)?, predict(&calib_ids)?);
+                (model, seconds, test, calib)
             }
         };
         let acc = accuracy(&predicted.labels, &truth).map_err(|e| e.to_string())?;
         let calibration = if o.calibrate {
             let mut calibrated = model.clone();
-            let c = calibrated.calibrate(predicted.dissimilarities.as_ref(), &truth).map_err(|e| e.to_string())?;
+            let calib_truth: Vec<&String> = calib_ids.iter().map(|&i| &labels[i]).collect();
+            let c = calibrated.calibrate(calib.dissimilarities.as_ref(), &calib_truth).map_err(|e| e.to_string())?;
+            // Held-out log-loss of the per-object default and of the calibrated model.
+            let log_loss = |m: &median_lvq::MedianLvq<F, &String>| -> Result<f64, String> {
+                let p = m.predict(predicted.dissimilarities.as_ref()).map_err(|e| e.to_string())?.probabilities;
+                let sum: f64 = truth
+                    .iter()
+                    .enumerate()
+                    .map(|(r, t)| {
+                        let c = m.classes().iter().position(|l| l == t).unwrap_or(0);
+                        0.0 - p[(r, c)].as_f64().max(1e-15).ln()
+                    })
+                    .sum();
+                Ok(sum / truth.len() as f64)
+            };
             format!(
-                " log_loss_per_object={:.4} log_loss_calibrated={:.4} temperature={:.4e}",
-                c.log_loss_per_object,
-                c.log_loss,
-                c.temperature.as_f64()
+                " test_log_loss_per_object={:.4} test_log_loss_calibrated={:.4} temperature={:?}",
+                log_loss(&model)?,
+                log_loss(&calibrated)?,
+                c.temperature
             )
         } else {
             String::new()

@@ -27,6 +27,10 @@ pub enum Temperature<F> {
     /// One fixed temperature `T > 0` for every object, in units of the
     /// dissimilarity.
     Fixed(F),
+    /// Per object, `α > 0` times its distance to its nearest prototype
+    /// ([`PerObject`](Self::PerObject) is `α = 1`): scale-free like the model, and
+    /// sharper for `α < 1`.
+    Relative(F),
 }
 
 impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
@@ -82,6 +86,7 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             let t = match temperature {
                 Temperature::Fixed(t) => t,
                 Temperature::PerObject => dmin,
+                Temperature::Relative(alpha) => alpha * dmin,
             };
             if t > F::zero() {
                 // Shifted by the minimum so the largest term is exp(0) = 1: no overflow.
@@ -102,20 +107,25 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
         out
     }
 
-    /// Fits a fixed temperature on held-out objects by likelihood and keeps it: the
-    /// probabilities of later predictions are then calibrated. `d` holds the
-    /// held-out objects' dissimilarities to the prototypes (`m × K`, e.g.
-    /// [`Prediction::dissimilarities`](crate::Prediction::dissimilarities)),
-    /// `truth` their labels. Use objects not used in training (a calibration
-    /// split): on training objects the temperature comes out too low.
+    /// Calibrates the probabilities on held-out objects and keeps the result as the
+    /// model's temperature: `d` holds their dissimilarities to the prototypes
+    /// (`m × K`, e.g. [`Prediction::dissimilarities`](crate::Prediction::dissimilarities)),
+    /// `truth` their labels. Use objects not used in training (a calibration split):
+    /// on training objects the temperature comes out too low.
     ///
-    /// The negative log-likelihood of a softmax is convex in `β = 1/T`, so a
-    /// golden-section search over `log β` finds the optimum (to `10⁻⁶` in `log β`)
-    /// in a bracket of twelve orders of magnitude around the data's scale (the
-    /// median positive gap between an object's nearest class and another); an
-    /// optimum beyond the bracket (a perfectly separated calibration set) is
-    /// clamped to its edge. Log-losses clip probabilities at `1e-15`, as
-    /// scikit-learn's `log_loss` does.
+    /// Two families are fitted by likelihood — a [`Fixed`](Temperature::Fixed)
+    /// temperature and a [`Relative`](Temperature::Relative) one (a multiple of
+    /// each object's nearest distance) — and the best of them and the
+    /// [`PerObject`](Temperature::PerObject) default on these objects is kept. The
+    /// criterion is the cross-entropy against the true labels smoothed by Laplace's
+    /// rule of succession (the true class gets `1 − ε + ε/C`, each class `ε/C`, so
+    /// that `1/(m + 2)` of the mass lies off the true class): a calibration set
+    /// without errors then gives a finite temperature instead of certainty. It is
+    /// convex in `β = 1/T`, so a golden-section search over `log β` finds the optimum
+    /// (to `10⁻⁶` in `log β`) in a bracket of twelve orders of magnitude around the
+    /// gaps' scale (the median positive gap between an object's nearest class and
+    /// another). Probabilities are clipped at `1e-15`, as scikit-learn's `log_loss`
+    /// does.
     ///
     /// ```
     /// # use median_lvq::{MedianLvqParams, Precomputed, Temperature};
@@ -126,7 +136,7 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// let held_out = faer::mat![[3.0, 4.0], [4.0, 3.0], [0.5, 6.5]];
     /// let report = model.calibrate(held_out.as_ref(), &[0, 1, 0])?;
     /// assert!(report.log_loss <= report.log_loss_per_object);
-    /// assert_eq!(model.temperature(), Temperature::Fixed(report.temperature));
+    /// assert_eq!(model.temperature(), report.temperature);
     /// # Ok::<(), median_lvq::Error>(())
     /// ```
     ///
@@ -147,56 +157,49 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             y.push(self.classes().iter().position(|c| c == label).ok_or(Error::UnknownLabel { index: r })?);
         }
         let nearest = self.class_distances(d);
-        // Each row's gaps to its nearest class, in f64.
-        let gaps: Vec<Vec<f64>> = (0..nearest.nrows())
-            .map(|r| {
-                let row: Vec<f64> = (0..nearest.ncols()).map(|c| nearest[(r, c)].as_f64()).collect();
+        let rows: Vec<Vec<f64>> = (0..nearest.nrows()).map(|r| (0..nearest.ncols()).map(|c| nearest[(r, c)].as_f64()).collect()).collect();
+        // Each row's gaps to its nearest class: absolute (for a fixed temperature)
+        // and relative to that distance (for a relative one; 0/0 is a tie at 0).
+        let absolute: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|row| {
                 let dmin = row.iter().copied().fold(f64::INFINITY, f64::min);
                 row.iter().map(|v| v - dmin).collect()
             })
             .collect();
-        let nll = |beta: f64| -> f64 {
-            let total: f64 = gaps
-                .iter()
-                .zip(&y)
-                .map(|(g, &c)| {
-                    let z: f64 = g.iter().map(|x| (-x * beta).exp()).sum();
-                    -((-g[c] * beta).exp() / z).max(1e-15).ln()
-                })
-                .sum();
-            total / gaps.len() as f64
-        };
-        let mut positive: Vec<f64> = gaps.iter().flat_map(|g| g.iter().copied().filter(|x| *x > 0.0 && x.is_finite())).collect();
-        positive.sort_by(f64::total_cmp);
-        let scale = positive.get(positive.len() / 2).copied().unwrap_or(1.0);
-        // Golden section over log β in [log(1e-6 / scale), log(1e6 / scale)].
-        let (mut lo, mut hi) = ((1e-6 / scale).ln(), (1e6 / scale).ln());
-        let golden = (5f64.sqrt() - 1.0) / 2.0;
-        let (mut a, mut b) = (hi - golden * (hi - lo), lo + golden * (hi - lo));
-        let (mut fa, mut fb) = (nll(a.exp()), nll(b.exp()));
-        while hi - lo > 1e-6 {
-            if fa <= fb {
-                hi = b;
-                (b, fb) = (a, fa);
-                a = hi - golden * (hi - lo);
-                fa = nll(a.exp());
-            } else {
-                lo = a;
-                (a, fa) = (b, fb);
-                b = lo + golden * (hi - lo);
-                fb = nll(b.exp());
-            }
-        }
-        let beta = ((lo + hi) / 2.0).exp();
-        let t = F::from_f64(1.0 / beta);
-        // At the ends of f32's range the bracket's edge may not be representable.
-        let temperature = if t.is_finite() && t > F::zero() { t } else { F::from_f64(scale) };
-        let per_object = self.probabilities_unchecked(d, Temperature::PerObject);
-        let log_loss_per_object =
-            y.iter().enumerate().map(|(r, &c)| -per_object[(r, c)].as_f64().max(1e-15).ln()).sum::<f64>() / y.len() as f64;
-        let report = Calibration { temperature, log_loss: nll(beta), log_loss_per_object };
-        self.temperature = Temperature::Fixed(temperature);
-        Ok(report)
+        let relative: Vec<Vec<f64>> = absolute
+            .iter()
+            .zip(&rows)
+            .map(|(g, row)| {
+                let dmin = row.iter().copied().fold(f64::INFINITY, f64::min);
+                g.iter()
+                    .map(|&x| {
+                        if x == 0.0 {
+                            0.0
+                        } else if dmin > 0.0 {
+                            x / dmin
+                        } else {
+                            f64::INFINITY
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let classes = self.classes().len() as f64;
+        let (fixed, log_loss_fixed) = fit_inverse_temperature(&absolute, &y, classes);
+        let (alpha, log_loss_relative) = fit_inverse_temperature(&relative, &y, classes);
+        let log_loss_per_object = smoothed_cross_entropy(&relative, &y, classes, 1.0);
+        // The best of the three on the calibration objects (ties: the default).
+        let candidates = [
+            (Temperature::PerObject, log_loss_per_object),
+            (Temperature::Relative(F::from_f64(1.0 / alpha)), log_loss_relative),
+            (Temperature::Fixed(F::from_f64(1.0 / fixed)), log_loss_fixed),
+        ];
+        let usable = |t: &Temperature<F>| check_temperature(*t).is_ok();
+        let (chosen, log_loss) =
+            candidates.iter().filter(|(t, l)| usable(t) && l.is_finite()).fold(candidates[0], |b, &c| if c.1 < b.1 { c } else { b });
+        self.temperature = chosen;
+        Ok(Calibration { temperature: chosen, log_loss, log_loss_fixed, log_loss_relative, log_loss_per_object })
     }
 
     /// Per prototype, on labelled objects: how many it wins, how many of those it
@@ -256,18 +259,72 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct Calibration<F> {
-    /// The fitted temperature, now the model's.
-    pub temperature: F,
-    /// Mean negative log-likelihood of the true labels at that temperature.
+    /// The temperature now the model's: the best fitted fixed or relative one, or
+    /// the per-object default where that fits the calibration objects best.
+    pub temperature: Temperature<F>,
+    /// The criterion (mean cross-entropy against the smoothed labels; see
+    /// [`MedianLvq::calibrate`]) at the chosen temperature.
     pub log_loss: f64,
-    /// The same with the per-object default, for comparison.
+    /// The same at the best fixed temperature.
+    pub log_loss_fixed: f64,
+    /// The same at the best relative temperature.
+    pub log_loss_relative: f64,
+    /// The same with the per-object default.
     pub log_loss_per_object: f64,
 }
 
-/// A fixed temperature must be finite and positive.
+/// Cross-entropy of softmax(−β · gaps) against the labels `y` smoothed by
+/// Laplace's rule of succession: the true class gets `1 − ε + ε/C`, every class
+/// `ε/C`, with `ε` such that the mass off the true class is `1 / (m + 2)` (the
+/// chance of an error after none in `m` trials), so that a calibration set without
+/// an error still gives a finite `β`. Probabilities are clipped at `1e-15`.
+fn smoothed_cross_entropy(gaps: &[Vec<f64>], y: &[usize], classes: f64, beta: f64) -> f64 {
+    let m = gaps.len() as f64;
+    let eps = classes / ((classes - 1.0) * (m + 2.0));
+    let mut total = 0.0;
+    for (g, &c) in gaps.iter().zip(y) {
+        let z: f64 = g.iter().map(|x| (-x * beta).exp()).sum();
+        for (k, x) in g.iter().enumerate() {
+            let q = eps / classes + if k == c { 1.0 - eps } else { 0.0 };
+            total -= q * ((-x * beta).exp() / z).max(1e-15).ln();
+        }
+    }
+    total / m
+}
+
+/// The `β` of least [`smoothed_cross_entropy`] and that value: a golden-section
+/// search over `log β` (the criterion is convex in `β`) in a bracket of twelve
+/// orders of magnitude around the gaps' scale (their median positive value).
+fn fit_inverse_temperature(gaps: &[Vec<f64>], y: &[usize], classes: f64) -> (f64, f64) {
+    let f = |log_beta: f64| smoothed_cross_entropy(gaps, y, classes, log_beta.exp());
+    let mut positive: Vec<f64> = gaps.iter().flat_map(|g| g.iter().copied().filter(|x| *x > 0.0 && x.is_finite())).collect();
+    positive.sort_by(f64::total_cmp);
+    let scale = positive.get(positive.len() / 2).copied().unwrap_or(1.0);
+    let (mut lo, mut hi) = ((1e-6 / scale).ln(), (1e6 / scale).ln());
+    let golden = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut a, mut b) = (hi - golden * (hi - lo), lo + golden * (hi - lo));
+    let (mut fa, mut fb) = (f(a), f(b));
+    while hi - lo > 1e-6 {
+        if fa <= fb {
+            hi = b;
+            (b, fb) = (a, fa);
+            a = hi - golden * (hi - lo);
+            fa = f(a);
+        } else {
+            lo = a;
+            (a, fa) = (b, fb);
+            b = lo + golden * (hi - lo);
+            fb = f(b);
+        }
+    }
+    let log_beta = (lo + hi) / 2.0;
+    (log_beta.exp(), f(log_beta))
+}
+
+/// A fixed or relative temperature must be finite and positive.
 pub(crate) fn check_temperature<F: Float>(temperature: Temperature<F>) -> Result<(), Error> {
     match temperature {
-        Temperature::Fixed(t) if !(t.is_finite() && t > F::zero()) => {
+        Temperature::Fixed(t) | Temperature::Relative(t) if !(t.is_finite() && t > F::zero()) => {
             Err(Error::InvalidParameter { name: "temperature", value: t.as_f64().to_string(), expected: "finite and > 0" })
         }
         _ => Ok(()),

@@ -96,6 +96,7 @@ impl<F: Float + Serialize, L: Clone + PartialEq + Serialize> Serialize for Media
             search: search_name(self.search()),
             temperature: match self.temperature() {
                 Temperature::Fixed(t) => format!("fixed:{:?}", t.as_f64()),
+                Temperature::Relative(t) => format!("relative:{:?}", t.as_f64()),
                 _ => "per_object".into(),
             },
             checksum: 0,
@@ -170,11 +171,20 @@ impl<'de, F: Float + Deserialize<'de>, L: Clone + Ord + Serialize + Deserialize<
         };
         let temperature = match r.temperature.as_str() {
             "per_object" => Temperature::PerObject,
-            t => match t.strip_prefix("fixed:").and_then(|v| v.parse::<f64>().ok()) {
+            t => {
                 // Saved from an `F`, so exact when read back as one.
-                Some(v) if v.is_finite() && v > 0.0 && F::from_f64(v).as_f64() == v => Temperature::Fixed(F::from_f64(v)),
-                _ => return Err(bad(format!("unknown temperature {t:?}"))),
-            },
+                let value = |prefix: &str| {
+                    t.strip_prefix(prefix)
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .filter(|v| v.is_finite() && *v > 0.0 && F::from_f64(*v).as_f64() == *v)
+                        .map(F::from_f64)
+                };
+                match (value("fixed:"), value("relative:")) {
+                    (Some(v), _) => Temperature::Fixed(v),
+                    (_, Some(v)) => Temperature::Relative(v),
+                    _ => return Err(bad(format!("unknown temperature {t:?}"))),
+                }
+            }
         };
         Ok(MedianLvq::from_parts(r.prototypes, r.prototype_labels, r.classes, history, r.sweeps, termination, search, temperature))
     }

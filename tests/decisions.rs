@@ -101,3 +101,47 @@ fn prototype_costs_sum_to_the_training_cost() {
     let total: f64 = stats.iter().map(|s| s.cost).sum();
     assert!((total - model.cost()).abs() < 1e-9 * model.cost().abs(), "{total} vs {}", model.cost());
 }
+
+/// Labels drawn from a softmax at a known fixed temperature: `calibrate` recovers
+/// it; a calibration set without errors gives a finite temperature; a calibrated
+/// model predicts with its temperature.
+#[test]
+fn calibration_recovers_a_known_temperature() {
+    let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+    let d = median_lvq::Precomputed::new(faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).abs())).unwrap();
+    let mut model = MedianLvqParams::new().fit(&d, &[0, 0, 0, 1, 1, 1]).unwrap();
+    let mut s = 7u64;
+    let mut u = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let (m, t0) = (20_000, 0.5);
+    let rows: Vec<[f64; 2]> = (0..m).map(|_| [0.2 + 3.0 * u(), 0.2 + 3.0 * u()]).collect();
+    let truth: Vec<usize> = rows
+        .iter()
+        .map(|r| {
+            let p0 = 1.0 / (1.0 + ((r[0] - r[1]) / t0).exp());
+            usize::from(u() >= p0)
+        })
+        .collect();
+    let dm = faer::Mat::from_fn(m, 2, |r, k| rows[r][k]);
+    let report = model.calibrate(dm.as_ref(), &truth).unwrap();
+    match report.temperature {
+        Temperature::Fixed(t) => assert!((t - t0).abs() < 0.03, "fitted {t}, true {t0}"),
+        other => panic!("expected a fixed temperature, got {other:?}"),
+    }
+    assert!(report.log_loss <= report.log_loss_per_object && report.log_loss <= report.log_loss_relative);
+    assert_eq!(model.temperature(), report.temperature);
+    let p = model.predict(dm.as_ref()).unwrap();
+    assert_eq!(p.probabilities, model.probabilities(dm.as_ref(), report.temperature).unwrap());
+
+    // Perfectly separated: a finite temperature, probabilities below 1.
+    let clean = faer::mat![[0.1, 5.0], [5.0, 0.1], [0.2, 4.0], [4.0, 0.3]];
+    let report = model.calibrate(clean.as_ref(), &[0, 1, 0, 1]).unwrap();
+    let p = model.predict(clean.as_ref()).unwrap();
+    assert!((0..4).all(|r| p.probabilities[(r, 0)].max(p.probabilities[(r, 1)]) < 1.0), "{report:?}");
+    assert!(model.calibrate(clean.as_ref(), &[0, 1, 0]).is_err());
+    assert!(model.calibrate(clean.as_ref(), &[0, 1, 0, 7]).is_err());
+}

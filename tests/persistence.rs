@@ -118,3 +118,15 @@ proptest! {
         let _ = serde_json::from_slice::<PortableModel<f32, i64, Vec<f32>>>(&bytes);
     }
 }
+
+#[test]
+fn calibrated_temperatures_round_trip() {
+    let (model, _) = saved_model();
+    for t in [median_lvq::Temperature::Fixed(0.37), median_lvq::Temperature::Relative(0.8), median_lvq::Temperature::PerObject] {
+        let m = model.clone().with_temperature(t).unwrap();
+        let back: MedianLvq<f64, String> = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.temperature(), t);
+    }
+    assert!(model.clone().with_temperature(median_lvq::Temperature::Relative(0.0)).is_err());
+}
