@@ -87,6 +87,20 @@ pub enum Error {
         /// The cost found.
         value: f64,
     },
+    /// A user's source failed for a reason of its own (I/O, parsing, a remote
+    /// call): see [`FunctionSource::fallible`](crate::FunctionSource::fallible), or
+    /// return it from your own [`Dissimilarity`](crate::Dissimilarity) with
+    /// [`Error::source_failure`].
+    #[error("the dissimilarity source failed at ({row}, {col}): {failure}")]
+    Source {
+        /// Object index.
+        row: usize,
+        /// Candidate (column) index.
+        col: usize,
+        /// The source's own error.
+        #[source]
+        failure: SourceFailure,
+    },
     /// Vectors with no features at all (an `n × 0` table).
     #[error("the {rows} vectors have no features (an n x 0 table); each row needs at least one coordinate")]
     NoFeatures {
@@ -173,6 +187,57 @@ pub enum Error {
         /// What to do instead.
         hint: &'static str,
     },
+}
+
+impl Error {
+    /// An [`Error::Source`] for the pair `(row, col)` carrying the source's own
+    /// error.
+    ///
+    /// ```
+    /// use median_lvq::Error;
+    /// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "sequence 7 missing");
+    /// let e = Error::source_failure(7, 2, io);
+    /// assert!(e.to_string().contains("(7, 2)") && e.to_string().contains("sequence 7 missing"));
+    /// assert!(std::error::Error::source(&e).is_some());
+    /// ```
+    pub fn source_failure(row: usize, col: usize, failure: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Source { row, col, failure: SourceFailure::new(failure.into()) }
+    }
+}
+
+/// A user source's own error, shared so that [`Error`] stays `Clone`; two are
+/// equal when they are the same error value.
+#[derive(Debug, Clone)]
+pub struct SourceFailure(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl SourceFailure {
+    pub(crate) fn new(e: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        Self(std::sync::Arc::from(e))
+    }
+
+    /// The source's error.
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl PartialEq for SourceFailure {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Display for SourceFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Transparent: its message and its source are the wrapped error's.
+impl std::error::Error for SourceFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }
 
 /// Checks one dissimilarity value for training; the single place where "finite,

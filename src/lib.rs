@@ -58,8 +58,10 @@ mod train;
 mod transfer;
 
 pub use decision::{CoverageCurve, CoveragePoint, PrototypeStatistics, Temperature};
-pub use dissimilarity::{Dissimilarity, FunctionSource, KernelSource, Precomputed, SquaredEuclidean, Subset, kernels};
-pub use error::Error;
+pub use dissimilarity::{
+    Dissimilarity, Fallible, FunctionSource, KernelSource, PairFunction, Precomputed, SquaredEuclidean, Subset, kernels,
+};
+pub use error::{Error, SourceFailure};
 pub use eval::{Split, Standardizer, stratified_splits};
 pub use float::Float;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};

@@ -67,7 +67,8 @@ impl<F: Float, L: Clone + PartialEq, T> PortableModel<F, L, T> {
 
 impl<F: Float, L: Clone + PartialEq, T: Sync> PortableModel<F, L, T> {
     /// Predicts new objects under the dissimilarity `f(object, prototype)` the
-    /// model was trained with (evaluated `m × K` times, rows in parallel).
+    /// model was trained with (evaluated `m × K` times, rows in parallel): any
+    /// `Fn(&T, &T) -> F`, or a fallible one wrapped in [`Fallible`](crate::Fallible).
     ///
     /// ```
     /// use median_lvq::{FunctionSource, MedianLvqParams};
@@ -80,13 +81,13 @@ impl<F: Float, L: Clone + PartialEq, T: Sync> PortableModel<F, L, T> {
     /// ```
     ///
     /// # Errors
-    /// [`Error::NonFinite`] / [`Error::Negative`] for a value of `f`, named by (new
-    /// object, prototype position).
-    pub fn predict_with<G: Fn(&T, &T) -> F + Sync>(&self, new: &[T], f: G) -> Result<Prediction<F, L>, Error> {
+    /// [`Error::NonFinite`] / [`Error::Negative`] for a value of `f`, and
+    /// [`Error::Source`] for its failure, named by (new object, prototype position).
+    pub fn predict_with<G: crate::PairFunction<T, F>>(&self, new: &[T], f: G) -> Result<Prediction<F, L>, Error> {
         let objects = &self.objects;
-        let d = to_prototypes(new.len(), objects.len(), |r, k| {
-            let v = f(&new[r], &objects[k]);
-            crate::error::check_finite_dissimilarity(r, k, v).map(|()| v)
+        let d = to_prototypes(new.len(), objects.len(), |r, k| match f.call(&new[r], &objects[k]) {
+            Ok(v) => crate::error::check_finite_dissimilarity(r, k, v).map(|()| v),
+            Err(failure) => Err(Error::Source { row: r, col: k, failure }),
         })?;
         self.model.predict(d.as_ref())
     }

@@ -113,3 +113,40 @@ fn a_source_returning_short_columns_gives_an_error() {
     let e = MedianLvqParams::new().fit(&ShortColumns, &[0, 0, 1, 1]).err();
     assert!(matches!(e, Some(Error::ShapeMismatch { expected: 4, found: 1, .. })), "{e:?}");
 }
+
+#[test]
+fn a_user_source_failure_is_carried_and_sources_debug_and_clone() {
+    use median_lvq::{Fallible, FunctionSource, KernelSource, SquaredEuclidean, kernels};
+    let xs: Vec<f64> = (0..12).map(f64::from).collect();
+    let f = |a: &f64, b: &f64| -> Result<f64, std::io::Error> {
+        if *b == 7.0 { Err(std::io::Error::new(std::io::ErrorKind::NotFound, "object 7 is gone")) } else { Ok((a - b).abs()) }
+    };
+    let source = FunctionSource::fallible(&xs, f);
+    let labels: Vec<usize> = (0..12).map(|i| i % 2).collect();
+    let e = MedianLvqParams::new().prototypes_per_class(2).fit(&source, &labels).err().unwrap();
+    match &e {
+        Error::Source { col: 7, failure, .. } => {
+            assert_eq!(failure.get().downcast_ref::<std::io::Error>().map(std::io::Error::kind), Some(std::io::ErrorKind::NotFound));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains("object 7 is gone"), "{e}");
+    // The same function for prediction; a clone and Debug of every source.
+    let ok = |a: &f64, b: &f64| -> Result<f64, std::io::Error> { Ok((a - b).abs()) };
+    let model = MedianLvqParams::new().fit(&FunctionSource::fallible(&xs, ok), &labels).unwrap();
+    assert_eq!(model.with_items(&xs).unwrap().predict_with(&[3.5], Fallible(ok)).unwrap().labels.len(), 1);
+    let bad = model.with_items(&xs).unwrap().predict_with(&[3.5], Fallible(f));
+    assert!(bad.is_ok() || matches!(bad, Err(Error::Source { .. })));
+    let cloned = source.clone();
+    assert_eq!(format!("{cloned:?}"), "FunctionSource { objects: 12, cache: None, .. }");
+    let x = Mat::from_fn(5, 2, |i, j| (i + j) as f64);
+    let v = SquaredEuclidean::new(x.clone()).unwrap();
+    assert_eq!(format!("{:?}", v.view()), "SquaredEuclidean { objects: 5, features: 2, owned: false }");
+    let d = Precomputed::squared_euclidean(x.as_ref()).unwrap();
+    assert_eq!(format!("{:?}", d.view()), "Precomputed { objects: 5, owned: false }");
+    let sub = Subset::new(&d, vec![0, 2]).unwrap();
+    assert_eq!(format!("{:?}", sub.clone()), "Subset { objects: 2, .. }");
+    let rows: Vec<Vec<f64>> = (0..5).map(|i| vec![i as f64]).collect();
+    let k = KernelSource::new(&rows, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)).unwrap();
+    assert_eq!(format!("{:?}", k.clone()), "KernelSource { objects: 5, .. }");
+}

@@ -65,6 +65,11 @@ impl<F: Copy> ColumnCache<F> {
         e.map.insert(c, (Arc::from(col), now));
     }
 
+    /// The most columns kept.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// `(hits, misses)` so far.
     pub(crate) fn stats(&self) -> (u64, u64) {
         self.inner.lock().map(|e| (e.hits, e.misses)).unwrap_or((0, 0))

@@ -57,6 +57,23 @@ impl<'a, F: Float> SquaredEuclidean<'a, F> {
             Rows::Borrowed(m) => *m,
         }
     }
+
+    /// A source borrowing this one's rows (and copying its `n` norms): the cheap
+    /// copy, without re-validating.
+    pub fn view(&self) -> SquaredEuclidean<'_, F> {
+        SquaredEuclidean { rows: Rows::Borrowed(self.rows()), norms: self.norms.clone() }
+    }
+}
+
+impl<F: Float> std::fmt::Debug for SquaredEuclidean<'_, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let x = self.rows();
+        f.debug_struct("SquaredEuclidean")
+            .field("objects", &x.nrows())
+            .field("features", &x.ncols())
+            .field("owned", &matches!(self.rows, Rows::Owned(_)))
+            .finish()
+    }
 }
 
 /// Checks the rows (some, each with a feature, finite, at a scale the precision

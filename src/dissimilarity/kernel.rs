@@ -55,6 +55,19 @@ impl<'a, T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> KernelSource<'a, T, K, F>
     }
 }
 
+impl<T, K, F> std::fmt::Debug for KernelSource<'_, T, K, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KernelSource").field("objects", &self.items.len()).finish_non_exhaustive()
+    }
+}
+
+/// Shares the items; copies the kernel and the `n` diagonal values.
+impl<T, K: Clone, F: Clone> Clone for KernelSource<'_, T, K, F> {
+    fn clone(&self) -> Self {
+        Self { items: self.items, kernel: self.kernel.clone(), diag: self.diag.clone(), _float: PhantomData }
+    }
+}
+
 fn finite<F: Float>(row: usize, col: usize, v: F) -> Result<F, Error> {
     if v.is_finite() { Ok(v) } else { Err(Error::NonFinite { what: "kernel value", row, col, value: v.as_f64() }) }
 }

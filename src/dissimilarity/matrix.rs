@@ -195,6 +195,21 @@ impl<'a, F: Float> Precomputed<'a, F> {
             Storage::Borrowed(m) => *m,
         }
     }
+
+    /// A source borrowing this one's matrix: the cheap copy (no `Clone`, which
+    /// would copy `n × n` values; the matrix was validated already).
+    pub fn view(&self) -> Precomputed<'_, F> {
+        Precomputed { storage: Storage::Borrowed(self.as_ref()) }
+    }
+}
+
+impl<F: Float> std::fmt::Debug for Precomputed<'_, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Precomputed")
+            .field("objects", &self.as_ref().nrows())
+            .field("owned", &matches!(self.storage, Storage::Owned(_)))
+            .finish()
+    }
 }
 
 fn check_square<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {

@@ -13,7 +13,7 @@ mod matrix;
 mod subset;
 
 pub use euclidean::SquaredEuclidean;
-pub use function::FunctionSource;
+pub use function::{Fallible, FunctionSource, PairFunction};
 pub use kernel::{KernelSource, kernels};
 pub use matrix::Precomputed;
 pub use subset::Subset;

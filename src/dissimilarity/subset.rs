@@ -59,6 +59,19 @@ impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Subset<'a, F, D> {
     }
 }
 
+impl<F: Float, D: ?Sized> std::fmt::Debug for Subset<'_, F, D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subset").field("objects", &self.objects.len()).finish_non_exhaustive()
+    }
+}
+
+/// Shares the parent; copies the index list.
+impl<F: Float, D: ?Sized> Clone for Subset<'_, F, D> {
+    fn clone(&self) -> Self {
+        Self { parent: self.parent, objects: self.objects.clone(), scratch: Mutex::new(Vec::new()) }
+    }
+}
+
 impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, D> {
     fn len(&self) -> usize {
         self.objects.len()
