@@ -173,7 +173,12 @@ pub enum Init {
 /// assert!(MedianLvqParams::<f64>::new().prototypes_per_class(0).check().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct MedianLvqParams<F> {
+pub struct MedianLvqParams<F>(pub(crate) ValidParams<F>);
+
+/// Parameters that passed [`MedianLvqParams::check`]; only these can fit. Their
+/// values are read back with the getters below.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidParams<F> {
     pub(crate) prototypes_per_class: usize,
     pub(crate) transfer: Transfer<F>,
     pub(crate) margin: F,
@@ -189,13 +194,9 @@ pub struct MedianLvqParams<F> {
     pub(crate) seed: u64,
 }
 
-/// Parameters that passed [`MedianLvqParams::check`]; only these can fit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidParams<F>(pub(crate) MedianLvqParams<F>);
-
 impl<F: Float> Default for MedianLvqParams<F> {
     fn default() -> Self {
-        Self {
+        Self(ValidParams {
             prototypes_per_class: 1,
             transfer: Transfer::Identity,
             margin: F::zero(),
@@ -208,7 +209,14 @@ impl<F: Float> Default for MedianLvqParams<F> {
             init: Init::Auto,
             n_init: None,
             seed: 0,
-        }
+        })
+    }
+}
+
+/// Back to the builder, to change and check again.
+impl<F> From<ValidParams<F>> for MedianLvqParams<F> {
+    fn from(valid: ValidParams<F>) -> Self {
+        Self(valid)
     }
 }
 
@@ -225,33 +233,33 @@ impl<F: Float> MedianLvqParams<F> {
     /// Prototypes per class (`>= 1`; default 1).
     #[must_use]
     pub fn prototypes_per_class(mut self, k: usize) -> Self {
-        self.prototypes_per_class = k;
+        self.0.prototypes_per_class = k;
         self
     }
     /// The transfer function `Φ` (default identity).
     #[must_use]
     pub fn transfer(mut self, t: Transfer<F>) -> Self {
-        self.transfer = t;
+        self.0.transfer = t;
         self
     }
     /// Margin added to every `μ` before `Φ` (in `[−10, 10]`; below 3 for the
     /// log-likelihood; default 0).
     #[must_use]
     pub fn margin(mut self, m: F) -> Self {
-        self.margin = m;
+        self.0.margin = m;
         self
     }
     /// Class weights `v` (default uniform).
     #[must_use]
     pub fn class_weights(mut self, w: ClassWeights<F>) -> Self {
-        self.class_weights = w;
+        self.0.class_weights = w;
         self
     }
     /// Maximum number of sweeps, each visiting every prototype once (`>= 1`;
     /// default 100).
     #[must_use]
     pub fn max_sweeps(mut self, m: usize) -> Self {
-        self.max_sweeps = m;
+        self.0.max_sweeps = m;
         self
     }
     /// Stop rule of the sweeps: stop when a whole sweep lowers the cost by less than
@@ -259,7 +267,7 @@ impl<F: Float> MedianLvqParams<F> {
     /// jump).
     #[must_use]
     pub fn min_sweep_improvement(mut self, e: F) -> Self {
-        self.min_sweep_improvement = e;
+        self.0.min_sweep_improvement = e;
         self
     }
     /// Acceptance rule of a jump: it is taken only if it lowers the cost by more than
@@ -267,7 +275,7 @@ impl<F: Float> MedianLvqParams<F> {
     /// never accepted as an improvement.
     #[must_use]
     pub fn min_jump_improvement(mut self, t: F) -> Self {
-        self.min_jump_improvement = t;
+        self.0.min_jump_improvement = t;
         self
     }
     /// Old name of [`max_sweeps`](Self::max_sweeps).
@@ -291,19 +299,19 @@ impl<F: Float> MedianLvqParams<F> {
     /// Candidate set of each prototype (default receptive field).
     #[must_use]
     pub fn candidates(mut self, c: Candidates) -> Self {
-        self.candidates = c;
+        self.0.candidates = c;
         self
     }
     /// Search strategy (default [`Search::Auto`]: chosen per source).
     #[must_use]
     pub fn search(mut self, s: Search) -> Self {
-        self.search = s;
+        self.0.search = s;
         self
     }
     /// Initialisation (default k-medoids within each class).
     #[must_use]
     pub fn init(mut self, i: Init) -> Self {
-        self.init = i;
+        self.0.init = i;
         self
     }
     /// Number of fits from different seeds; the one with the lowest final cost is kept
@@ -321,7 +329,7 @@ impl<F: Float> MedianLvqParams<F> {
     /// would repeat it exactly.
     #[must_use]
     pub fn n_init(mut self, n: usize) -> Self {
-        self.n_init = Some(n);
+        self.0.n_init = Some(n);
         self
     }
 
@@ -334,24 +342,10 @@ impl<F: Float> MedianLvqParams<F> {
     /// Up to this many objects, the default is 8 fits (see [`n_init`](Self::n_init)).
     pub const AUTO_RESTARTS_UP_TO: usize = 10_000;
 
-    /// The number of fits that will run on `n` objects.
-    pub(crate) fn restarts(&self, n: usize) -> usize {
-        let deterministic = match self.init {
-            Init::Given(_) => true,
-            Init::Auto | Init::KMedoids { .. } | Init::ClassMedoid => self.prototypes_per_class == 1,
-            Init::StratifiedRandom => false,
-        };
-        match self.n_init {
-            _ if deterministic => 1,
-            Some(k) => k,
-            None if n <= Self::AUTO_RESTARTS_UP_TO => 8,
-            None => 1,
-        }
-    }
     /// Seed of all randomness (default 0). Same seed, same model, on any thread count.
     #[must_use]
     pub fn seed(mut self, s: u64) -> Self {
-        self.seed = s;
+        self.0.seed = s;
         self
     }
 
@@ -360,33 +354,38 @@ impl<F: Float> MedianLvqParams<F> {
     /// # Errors
     /// [`Error::InvalidParameter`] naming the parameter, its value and what is allowed.
     pub fn check(&self) -> Result<ValidParams<F>, Error> {
+        self.validate().map(|()| self.0.clone())
+    }
+
+    /// The checks of [`check`](Self::check).
+    pub(crate) fn validate(&self) -> Result<(), Error> {
         let bad = |name, value: String, expected| Err(Error::InvalidParameter { name, value, expected });
-        if self.prototypes_per_class == 0 {
+        if self.0.prototypes_per_class == 0 {
             return bad("prototypes_per_class", "0".into(), "at least 1");
         }
-        if self.prototypes_per_class > 1 && self.init == Init::ClassMedoid {
+        if self.0.prototypes_per_class > 1 && self.0.init == Init::ClassMedoid {
             return bad("init", "ClassMedoid".into(), "ClassMedoid gives one prototype per class; use Init::KMedoids for several");
         }
-        match self.transfer {
+        match self.0.transfer {
             Transfer::Sigmoid { beta } if !(beta.is_finite() && beta > F::zero()) => {
                 return bad("transfer (sigmoid beta)", beta.to_string(), "a finite slope > 0");
             }
             _ => {}
         }
-        if !(self.margin.is_finite() && self.margin.abs() <= F::from_f64(Self::MAX_MARGIN)) {
+        if !(self.0.margin.is_finite() && self.0.margin.abs() <= F::from_f64(Self::MAX_MARGIN)) {
             return bad(
                 "margin",
-                self.margin.to_string(),
+                self.0.margin.to_string(),
                 "a finite number in [-10, 10]: μ lies in [-1, 1], and a larger margin only shifts every term or saturates the transfer while costing μ its precision",
             );
         }
-        if self.transfer == Transfer::LogLikelihood && self.margin >= F::from_f64(3.0) {
-            return bad("margin", self.margin.to_string(), "below 3 with the log-likelihood transfer (ln(4 − μ − margin) must exist)");
+        if self.0.transfer == Transfer::LogLikelihood && self.0.margin >= F::from_f64(3.0) {
+            return bad("margin", self.0.margin.to_string(), "below 3 with the log-likelihood transfer (ln(4 − μ − margin) must exist)");
         }
         // Tiny weights would make every cost term subnormal (no precision left);
         // huge ones are checked against the data's size in `fit`.
         let tiny = <F as num_traits::Float>::min_positive_value() / <F as num_traits::Float>::epsilon();
-        if let ClassWeights::Given(w) = &self.class_weights
+        if let ClassWeights::Given(w) = &self.0.class_weights
             && let Some(x) = w.iter().find(|x| !(x.is_finite() && **x >= tiny))
         {
             return bad(
@@ -395,89 +394,101 @@ impl<F: Float> MedianLvqParams<F> {
                 "finite weights > 0 (at least MIN_POSITIVE / EPSILON of the precision), one per class; only their ratios matter",
             );
         }
-        if self.max_sweeps == 0 {
+        if self.0.max_sweeps == 0 {
             return bad("max_sweeps", "0".into(), "at least 1 sweep");
         }
-        if !(self.min_sweep_improvement.is_finite() && self.min_sweep_improvement >= F::zero()) {
-            return bad("min_sweep_improvement", self.min_sweep_improvement.to_string(), "a finite number >= 0");
+        if !(self.0.min_sweep_improvement.is_finite() && self.0.min_sweep_improvement >= F::zero()) {
+            return bad("min_sweep_improvement", self.0.min_sweep_improvement.to_string(), "a finite number >= 0");
         }
-        if !(self.min_jump_improvement.is_finite() && self.min_jump_improvement >= F::zero()) {
-            return bad("min_jump_improvement", self.min_jump_improvement.to_string(), "a finite number >= 0");
+        if !(self.0.min_jump_improvement.is_finite() && self.0.min_jump_improvement >= F::zero()) {
+            return bad("min_jump_improvement", self.0.min_jump_improvement.to_string(), "a finite number >= 0");
         }
-        if let Search::Linearised { checked: 0 } = self.search {
+        if let Search::Linearised { checked: 0 } = self.0.search {
             return bad("search (linearised checked)", "0".into(), "at least 1 candidate checked exactly");
         }
-        if let Init::KMedoids { rounds } = self.init
+        if let Init::KMedoids { rounds } = self.0.init
             && rounds > 1_000_000
         {
             return bad("init (k-medoids rounds)", rounds.to_string(), "at most 1,000,000");
         }
-        if let Some(k) = self.n_init
+        if let Some(k) = self.0.n_init
             && !(1..=Self::MAX_N_INIT).contains(&k)
         {
             return bad("n_init", k.to_string(), "between 1 and 100,000 fits");
         }
-        Ok(ValidParams(self.clone()))
+        Ok(())
     }
 }
 
 /// The checked values, read back (setters are on [`MedianLvqParams`]).
 impl<F: Float> ValidParams<F> {
-    /// The checked parameters, to change and check again.
-    pub fn params(&self) -> &MedianLvqParams<F> {
-        &self.0
-    }
     /// Prototypes per class.
     pub fn prototypes_per_class(&self) -> usize {
-        self.0.prototypes_per_class
+        self.prototypes_per_class
     }
     /// The transfer function.
     pub fn transfer(&self) -> Transfer<F> {
-        self.0.transfer
+        self.transfer
     }
     /// The margin.
     pub fn margin(&self) -> F {
-        self.0.margin
+        self.margin
     }
     /// The class weights.
     pub fn class_weights(&self) -> &ClassWeights<F> {
-        &self.0.class_weights
+        &self.class_weights
     }
     /// The maximum number of sweeps.
     pub fn max_sweeps(&self) -> usize {
-        self.0.max_sweeps
+        self.max_sweeps
     }
     /// The stop rule of the sweeps (a fraction of `|E|`).
     pub fn min_sweep_improvement(&self) -> F {
-        self.0.min_sweep_improvement
+        self.min_sweep_improvement
     }
     /// The acceptance rule of a jump (a fraction of `Σ v`).
     pub fn min_jump_improvement(&self) -> F {
-        self.0.min_jump_improvement
+        self.min_jump_improvement
     }
     /// The candidates of each prototype.
     pub fn candidates(&self) -> Candidates {
-        self.0.candidates
+        self.candidates
     }
     /// The search strategy (before [`Search::Auto`] is resolved for a source).
     pub fn search(&self) -> Search {
-        self.0.search
+        self.search
     }
     /// The initialisation.
     pub fn init(&self) -> &Init {
-        &self.0.init
+        &self.init
     }
     /// The number of fits, if set (`None`: chosen by the number of objects).
     pub fn n_init(&self) -> Option<usize> {
-        self.0.n_init
+        self.n_init
     }
     /// The number of fits that will run on `n` objects.
     pub fn restarts(&self, n: usize) -> usize {
-        self.0.restarts(n)
+        self.restarts_for(n)
     }
+
+    /// The number of fits that will run on `n` objects.
+    fn restarts_for(&self, n: usize) -> usize {
+        let deterministic = match self.init {
+            Init::Given(_) => true,
+            Init::Auto | Init::KMedoids { .. } | Init::ClassMedoid => self.prototypes_per_class == 1,
+            Init::StratifiedRandom => false,
+        };
+        match self.n_init {
+            _ if deterministic => 1,
+            Some(k) => k,
+            None if n <= MedianLvqParams::<F>::AUTO_RESTARTS_UP_TO => 8,
+            None => 1,
+        }
+    }
+
     /// The seed.
     pub fn seed(&self) -> u64 {
-        self.0.seed
+        self.seed
     }
 }
 
@@ -488,12 +499,13 @@ mod tests {
     #[test]
     fn restarts_default_by_size_and_skip_deterministic_starts() {
         let p = MedianLvqParams::<f64>::new;
-        assert_eq!(p().prototypes_per_class(2).restarts(100), 8);
-        assert_eq!(p().prototypes_per_class(2).restarts(20_000), 1);
-        assert_eq!(p().prototypes_per_class(2).n_init(3).restarts(20_000), 3);
-        assert_eq!(p().n_init(5).restarts(100), 1); // K = 1: the class medoid, always
-        assert_eq!(p().init(Init::StratifiedRandom).restarts(100), 8);
-        assert_eq!(p().prototypes_per_class(3).init(Init::Given(vec![0, 1])).n_init(4).restarts(100), 1);
+        let r = |p: MedianLvqParams<f64>, n: usize| p.check().unwrap().restarts(n);
+        assert_eq!(r(p().prototypes_per_class(2), 100), 8);
+        assert_eq!(r(p().prototypes_per_class(2), 20_000), 1);
+        assert_eq!(r(p().prototypes_per_class(2).n_init(3), 20_000), 3);
+        assert_eq!(r(p().n_init(5), 100), 1); // K = 1: the class medoid, always
+        assert_eq!(r(p().init(Init::StratifiedRandom), 100), 8);
+        assert_eq!(r(p().prototypes_per_class(3).init(Init::Given(vec![0, 1])).n_init(4), 100), 1);
     }
 
     #[test]

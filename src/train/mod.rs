@@ -89,7 +89,7 @@ impl<F: Float> ValidParams<F> {
         // during training gets an error, not a buffer of the wrong size.
         let pinned = Pinned::new(source);
         let source = &pinned;
-        let mut resolved = self.0.clone();
+        let mut resolved = self.clone();
         resolved.search = resolved.search.resolve(source);
         let p = &resolved;
         let n = source.len();
@@ -145,7 +145,7 @@ impl<F: Float> ValidParams<F> {
 /// finite in `F`: `|Φ|` is largest at `μ = ±1` (it is monotone), so
 /// `Σ v · max |Φ(±1 + margin)|` bounds them all (with room for the differences of
 /// the jump passes).
-fn check_cost_range<F: Float>(problem: &Problem<'_, F>, p: &MedianLvqParams<F>) -> Result<(), Error> {
+fn check_cost_range<F: Float>(problem: &Problem<'_, F>, p: &ValidParams<F>) -> Result<(), Error> {
     let bound = |x: f64| problem.transfer.value(F::from_f64(x) + p.margin).as_f64().abs();
     let largest_term = bound(-1.0).max(bound(1.0));
     let total = problem.total_weight() * largest_term;
@@ -260,7 +260,7 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
     source: &D,
     problem: &Problem<'_, F>,
     classes: &Classes<L>,
-    p: &MedianLvqParams<F>,
+    p: &ValidParams<F>,
     protos: Vec<usize>,
     watch: &Watch<'_, O>,
     restart: usize,
@@ -348,7 +348,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     source: &D,
     problem: &Problem<'_, F>,
     classes: &Classes<L>,
-    p: &MedianLvqParams<F>,
+    p: &ValidParams<F>,
     state: &State<F>,
     scratch: &mut Scratch<F>,
     k: usize,
@@ -518,7 +518,9 @@ mod tests {
                 .transfer(transfer)
                 .margin(0.1)
                 .candidates(if whole { Candidates::WholeClass } else { Candidates::ReceptiveField })
-                .init(Init::StratifiedRandom);
+                .init(Init::StratifiedRandom)
+                .check()
+                .unwrap();
             let problem = Problem { y: &classes.y, v: classes.y.iter().map(|&c| 1.0 + c as f64).collect(), transfer, margin: 0.1 };
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, &mut rng).unwrap();
