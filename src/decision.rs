@@ -56,7 +56,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// [`Error::ShapeMismatch`] unless there are `K` columns; [`Error::NonFinite`] /
     /// [`Error::Negative`] for a bad entry; [`Error::InvalidParameter`] for a fixed
     /// temperature that is not finite and positive.
-    pub fn probabilities(&self, d: MatRef<'_, F>, temperature: Temperature<F>) -> Result<Mat<F>, Error> {
+    pub fn probabilities<'m>(&self, d: impl Into<crate::MatrixRef<'m, F>>, temperature: Temperature<F>) -> Result<Mat<F>, Error> {
+        let d = d.into();
+        let d = d.as_ref();
         check_temperature(temperature)?;
         self.check_prototype_columns(d)?;
         Ok(self.probabilities_unchecked(d, temperature))
@@ -144,7 +146,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// As for [`predict`](Self::predict); [`Error::ShapeMismatch`] for a label count
     /// other than `m`; [`Error::Empty`] for no objects; [`Error::UnknownLabel`] for
     /// a label that is not a class of the model.
-    pub fn calibrate(&mut self, d: MatRef<'_, F>, truth: &[L]) -> Result<Calibration<F>, Error> {
+    pub fn calibrate<'m>(&mut self, d: impl Into<crate::MatrixRef<'m, F>>, truth: &[L]) -> Result<Calibration<F>, Error> {
+        let d = d.into();
+        let d = d.as_ref();
         self.check_prototype_columns(d)?;
         if truth.len() != d.nrows() {
             return Err(Error::ShapeMismatch { what: "true labels (one per row)", expected: d.nrows(), found: truth.len() });
@@ -230,7 +234,13 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// As for [`predict`](Self::predict); [`Error::ShapeMismatch`] for a label count
     /// other than `m`; [`Error::UnknownLabel`] for a label that is not a class of
     /// the model.
-    pub fn prototype_statistics(&self, d: MatRef<'_, F>, truth: &[L]) -> Result<Vec<PrototypeStatistics<F>>, Error> {
+    pub fn prototype_statistics<'m>(
+        &self,
+        d: impl Into<crate::MatrixRef<'m, F>>,
+        truth: &[L],
+    ) -> Result<Vec<PrototypeStatistics<F>>, Error> {
+        let d = d.into();
+        let d = d.as_ref();
         if truth.len() != d.nrows() {
             return Err(Error::ShapeMismatch { what: "true labels (one per row)", expected: d.nrows(), found: truth.len() });
         }

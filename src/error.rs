@@ -101,6 +101,14 @@ pub enum Error {
         #[source]
         failure: SourceFailure,
     },
+    /// An error of linfa's, met through the `linfa` integration.
+    #[cfg(feature = "linfa")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "linfa")))]
+    #[error("linfa: {message}")]
+    Linfa {
+        /// linfa's message.
+        message: String,
+    },
     /// Vectors with no features at all (an `n × 0` table).
     #[error("the {rows} vectors have no features (an n x 0 table); each row needs at least one coordinate")]
     NoFeatures {

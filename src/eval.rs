@@ -2,7 +2,7 @@
 
 use crate::classes::Classes;
 use crate::{Error, Float};
-use faer::{Mat, MatRef};
+use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -154,7 +154,9 @@ impl<F: Float> Standardizer<F> {
     /// # Errors
     /// [`Error::Empty`] for no rows; [`Error::IndexOutOfRange`] for a bad row;
     /// [`Error::NonFinite`] naming the first non-finite entry used.
-    pub fn fit(x: MatRef<'_, F>, rows: &[usize]) -> Result<Self, Error> {
+    pub fn fit<'m>(x: impl Into<crate::MatrixRef<'m, F>>, rows: &[usize]) -> Result<Self, Error> {
+        let x = x.into();
+        let x = x.as_ref();
         if rows.is_empty() {
             return Err(Error::Empty { what: "the row list to standardise with" });
         }
@@ -189,7 +191,9 @@ impl<F: Float> Standardizer<F> {
     ///
     /// # Errors
     /// [`Error::ShapeMismatch`] if `x` has a different number of features.
-    pub fn transform(&self, x: MatRef<'_, F>) -> Result<Mat<F>, Error> {
+    pub fn transform<'m>(&self, x: impl Into<crate::MatrixRef<'m, F>>) -> Result<Mat<F>, Error> {
+        let x = x.into();
+        let x = x.as_ref();
         if x.ncols() != self.mean.len() {
             return Err(Error::ShapeMismatch { what: "features to standardise", expected: self.mean.len(), found: x.ncols() });
         }

@@ -46,7 +46,11 @@ mod error;
 mod eval;
 mod float;
 mod init;
+mod input;
 mod lanes;
+#[cfg(feature = "linfa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "linfa")))]
+pub mod linfa;
 mod model;
 mod observe;
 mod par;
@@ -64,6 +68,7 @@ pub use dissimilarity::{
 pub use error::{Error, SourceFailure};
 pub use eval::{Split, Standardizer, stratified_splits};
 pub use float::Float;
+pub use input::MatrixRef;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};
 pub use observe::{Observer, Progress, ProgressEvent, StderrProgress};
 pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};

@@ -235,7 +235,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// # Errors
     /// [`Error::ShapeMismatch`] if there are not `K` columns; [`Error::NonFinite`] /
     /// [`Error::Negative`] naming the first bad entry (row-major).
-    pub fn predict(&self, d: MatRef<'_, F>) -> Result<Prediction<F, L>, Error> {
+    pub fn predict<'m>(&self, d: impl Into<crate::MatrixRef<'m, F>>) -> Result<Prediction<F, L>, Error> {
+        let d = d.into();
+        let d = d.as_ref();
         self.check_prototype_columns(d)?;
         let kk = self.prototypes.len();
         let m = d.nrows();
@@ -278,7 +280,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     /// # Errors
     /// [`Error::ShapeMismatch`] if `d` has too few columns for a prototype index;
     /// as for [`predict`](Self::predict) for a bad entry of a prototype column.
-    pub fn predict_precomputed(&self, d: MatRef<'_, F>) -> Result<Prediction<F, L>, Error> {
+    pub fn predict_precomputed<'m>(&self, d: impl Into<crate::MatrixRef<'m, F>>) -> Result<Prediction<F, L>, Error> {
+        let d = d.into();
+        let d = d.as_ref();
         let needed = self.prototypes.iter().max().map_or(0, |&p| p + 1);
         if d.ncols() < needed {
             return Err(Error::ShapeMismatch {
@@ -324,7 +328,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] if `x` has fewer rows than a prototype index needs.
-    pub fn prototype_rows(&self, x: MatRef<'_, F>) -> Result<Mat<F>, Error> {
+    pub fn prototype_rows<'m>(&self, x: impl Into<crate::MatrixRef<'m, F>>) -> Result<Mat<F>, Error> {
+        let x = x.into();
+        let x = x.as_ref();
         if let Some(&bad) = self.prototypes.iter().find(|&&p| p >= x.nrows()) {
             return Err(Error::IndexOutOfRange { what: "prototype (row of the training vectors)", index: bad, len: x.nrows() });
         }

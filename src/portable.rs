@@ -2,7 +2,7 @@
 //! without the training set.
 
 use crate::{Error, Float, MedianLvq, Prediction};
-use faer::{Mat, MatRef};
+use faer::Mat;
 
 /// A model and copies of its prototype objects (vector rows, strings, sequences…),
 /// in prototype order. Saved and loaded as one record with the `serde` feature.
@@ -160,7 +160,9 @@ impl<F: Float, L: Clone + PartialEq> PortableModel<F, L, Vec<F>> {
     /// [`Error::ShapeMismatch`] if `new` has not `p` columns or the prototype rows
     /// differ in length; [`Error::NonFinite`] for a bad entry of `new` or a
     /// distance that overflows.
-    pub fn predict(&self, new: MatRef<'_, F>) -> Result<Prediction<F, L>, Error> {
+    pub fn predict<'m>(&self, new: impl Into<crate::MatrixRef<'m, F>>) -> Result<Prediction<F, L>, Error> {
+        let new = new.into();
+        let new = new.as_ref();
         let rows = self.rows()?;
         if new.ncols() != rows.ncols() {
             return Err(Error::ShapeMismatch { what: "features of the new vectors", expected: rows.ncols(), found: new.ncols() });
@@ -194,7 +196,9 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     ///
     /// # Errors
     /// As for [`prototype_rows`](Self::prototype_rows).
-    pub fn with_rows(&self, x: MatRef<'_, F>) -> Result<PortableModel<F, L, Vec<F>>, Error> {
+    pub fn with_rows<'m>(&self, x: impl Into<crate::MatrixRef<'m, F>>) -> Result<PortableModel<F, L, Vec<F>>, Error> {
+        let x = x.into();
+        let x = x.as_ref();
         let rows = self.prototype_rows(x)?;
         let objects = (0..rows.nrows()).map(|k| (0..rows.ncols()).map(|j| rows[(k, j)]).collect()).collect();
         Ok(PortableModel { model: self.clone(), objects })

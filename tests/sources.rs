@@ -187,3 +187,28 @@ fn auto_search_goes_linearised_only_on_large_vector_sources() {
     let m = Precomputed::squared_euclidean(x.as_ref()).unwrap();
     assert_eq!(params.fit(&m, &y).unwrap().search(), Search::Exhaustive);
 }
+
+/// ndarray views in every layout give the model of the faer matrix; contiguous
+/// ones are borrowed, strided ones copied once.
+#[cfg(feature = "ndarray")]
+#[test]
+fn ndarray_views_train_and_predict_like_faer() {
+    let d = datasets::iris::<f64>();
+    let z = standardise(&d.features);
+    let c = ndarray::Array2::from_shape_fn((150, 4), |(i, j)| z[(i, j)]);
+    let f = c.t().as_standard_layout().into_owned().reversed_axes(); // column-major copy
+    let padded = ndarray::Array2::from_shape_fn((150, 8), |(i, j)| if j % 2 == 0 { z[(i, j / 2)] } else { f64::NAN });
+    let strided = padded.slice(ndarray::s![.., ..;2]);
+    let params = MedianLvqParams::new().prototypes_per_class(2);
+    let want = params.fit(&SquaredEuclidean::from_ref(&z).unwrap(), &d.labels).unwrap();
+    for (name, view) in [("C", c.view()), ("F", f.view()), ("strided", strided)] {
+        let model = params.fit(&SquaredEuclidean::from_ref(view).unwrap(), &d.labels).unwrap();
+        assert_eq!(model, want, "{name}");
+        let m = Precomputed::squared_euclidean(view).unwrap();
+        assert_eq!(params.fit(&m, &d.labels).unwrap().prototype_indices(), want.prototype_indices(), "{name}");
+        let p = want.with_rows(view).unwrap().predict(view.slice(ndarray::s![..10, ..])).unwrap();
+        assert_eq!(p.labels, want.with_rows(&z).unwrap().predict(z.as_ref().subrows(0, 10)).unwrap().labels, "{name}");
+    }
+    assert!(!median_lvq::MatrixRef::from(c.view()).is_copy() && !median_lvq::MatrixRef::from(f.view()).is_copy());
+    assert!(median_lvq::MatrixRef::from(strided).is_copy());
+}

@@ -41,13 +41,19 @@ impl<F: Float> SquaredEuclidean<'static, F> {
 }
 
 impl<'a, F: Float> SquaredEuclidean<'a, F> {
-    /// Borrows the `n × p` rows without copying them.
+    /// Borrows the `n × p` rows without copying them (a faer view, or an ndarray
+    /// view with the `ndarray` feature: copied once if strided).
     ///
     /// # Errors
     /// As for [`SquaredEuclidean::new`].
-    pub fn from_ref(x: MatRef<'a, F>) -> Result<Self, Error> {
-        let norms = validate(x)?;
-        Ok(Self { rows: Rows::Borrowed(x), norms })
+    pub fn from_ref(x: impl Into<crate::MatrixRef<'a, F>>) -> Result<Self, Error> {
+        let rows = match x.into().into_view_or_copy() {
+            Ok(view) => Rows::Borrowed(view),
+            Err(copy) => Rows::Owned(copy),
+        };
+        let mut source = Self { rows, norms: Vec::new() };
+        source.norms = validate(source.rows())?;
+        Ok(source)
     }
 
     /// The rows as a view.

@@ -56,7 +56,9 @@ impl<F: Float> Precomputed<'static, F> {
     /// assert_eq!(d.d(0, 1)?, 0.75);
     /// # Ok::<(), median_lvq::Error>(())
     /// ```
-    pub fn from_similarity(s: MatRef<'_, F>) -> Result<Self, Error> {
+    pub fn from_similarity<'m>(s: impl Into<crate::MatrixRef<'m, F>>) -> Result<Self, Error> {
+        let s = s.into();
+        let s = s.as_ref();
         check_square(s)?;
         check_finite_similarity(s)?;
         Self::new(Mat::from_fn(s.nrows(), s.ncols(), |i, j| F::one() - s[(i, j)]))
@@ -80,7 +82,9 @@ impl<F: Float> Precomputed<'static, F> {
     /// assert_eq!(d.d(0, 1)?, 2.0);
     /// # Ok::<(), median_lvq::Error>(())
     /// ```
-    pub fn from_similarity_kernel(s: MatRef<'_, F>) -> Result<Self, Error> {
+    pub fn from_similarity_kernel<'m>(s: impl Into<crate::MatrixRef<'m, F>>) -> Result<Self, Error> {
+        let s = s.into();
+        let s = s.as_ref();
         check_square(s)?;
         check_finite_similarity(s)?;
         let two = F::one() + F::one();
@@ -110,7 +114,9 @@ impl<F: Float> Precomputed<'static, F> {
     /// [`DEFAULT_MATRIX_BUDGET`](Self::DEFAULT_MATRIX_BUDGET) (see
     /// [`squared_euclidean_within`](Self::squared_euclidean_within) for another
     /// budget).
-    pub fn squared_euclidean(x: MatRef<'_, F>) -> Result<Self, Error> {
+    pub fn squared_euclidean<'m>(x: impl Into<crate::MatrixRef<'m, F>>) -> Result<Self, Error> {
+        let x = x.into();
+        let x = x.as_ref();
         Self::squared_euclidean_within(x, Self::DEFAULT_MATRIX_BUDGET)
     }
 
@@ -131,7 +137,9 @@ impl<F: Float> Precomputed<'static, F> {
     ///
     /// # Errors
     /// As for [`squared_euclidean`](Self::squared_euclidean), against `budget`.
-    pub fn squared_euclidean_within(x: MatRef<'_, F>, budget: usize) -> Result<Self, Error> {
+    pub fn squared_euclidean_within<'m>(x: impl Into<crate::MatrixRef<'m, F>>, budget: usize) -> Result<Self, Error> {
+        let x = x.into();
+        let x = x.as_ref();
         let n = x.nrows();
         if n == 0 {
             return Err(Error::Empty { what: "the vector table" });
@@ -179,13 +187,19 @@ impl<F: Float> Precomputed<'static, F> {
 }
 
 impl<'a, F: Float> Precomputed<'a, F> {
-    /// Borrows a dissimilarity matrix without copying it.
+    /// Borrows a dissimilarity matrix without copying it (a faer view, or an
+    /// ndarray view with the `ndarray` feature: copied once if strided).
     ///
     /// # Errors
     /// As for [`Precomputed::new`].
-    pub fn from_ref(matrix: MatRef<'a, F>) -> Result<Self, Error> {
-        validate(matrix)?;
-        Ok(Self { storage: Storage::Borrowed(matrix) })
+    pub fn from_ref(matrix: impl Into<crate::MatrixRef<'a, F>>) -> Result<Self, Error> {
+        let storage = match matrix.into().into_view_or_copy() {
+            Ok(view) => Storage::Borrowed(view),
+            Err(copy) => Storage::Owned(copy),
+        };
+        let d = Self { storage };
+        validate(d.as_ref())?;
+        Ok(d)
     }
 
     /// The matrix as a view.
