@@ -22,6 +22,8 @@ pub struct MatrixRef<'a, F>(Inner<'a, F>);
 #[derive(Debug)]
 enum Inner<'a, F> {
     View(MatRef<'a, F>),
+    /// Only a strided ndarray view is copied.
+    #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
     Copied(Mat<F>),
 }
 
@@ -69,7 +71,7 @@ impl<'a, F: Float> From<ndarray::ArrayView2<'a, F>> for MatrixRef<'a, F> {
         if let Some(s) = a.to_slice() {
             return Self(Inner::View(MatRef::from_row_major_slice(s, n, p)));
         }
-        if let Some(s) = a.clone().reversed_axes().to_slice() {
+        if let Some(s) = a.reversed_axes().to_slice() {
             return Self(Inner::View(MatRef::from_column_major_slice(s, n, p)));
         }
         Self(Inner::Copied(Mat::from_fn(n, p, |i, j| a[(i, j)])))
