@@ -213,7 +213,7 @@ impl Error {
     }
 }
 
-/// A user source's own error, shared so that [`Error`] stays `Clone`; two are
+/// A user source's own error, shared so that [`enum@Error`] stays `Clone`; two are
 /// equal when they are the same error value.
 #[derive(Debug, Clone)]
 pub struct SourceFailure(std::sync::Arc<dyn std::error::Error + Send + Sync>);

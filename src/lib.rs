@@ -23,6 +23,25 @@
 //! assert_eq!(accuracy(&predicted.labels, &labels)?, 1.0);
 //! # Ok::<(), median_lvq::Error>(())
 //! ```
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `parallel` | yes | candidate passes, restarts and products on rayon's thread pool (results do not depend on the thread count) |
+//! | `serde` | no | saving and loading models (`FORMAT_VERSION`) |
+//! | `ndarray` | no | ndarray matrices wherever a matrix is taken ([`MatrixRef`]) |
+//! | `linfa` | no | linfa's `ParamGuard`, `Fit` and `Predict` (module `linfa`) |
+//!
+//! ## faer in the public API
+//!
+//! Matrices are faer's (`faer::Mat`, `MatRef`; the [`Float`] bound builds on
+//! faer's `RealField`), and faer is re-exported as [`median_lvq::faer`](crate::faer)
+//! so that your code names exactly the version this crate was built with. faer is
+//! a public dependency: a release of this crate that moves to a semver-incompatible
+//! faer (0.24 → 0.25) is itself a semver-incompatible release. With the `ndarray`
+//! feature, ndarray views are accepted too (the ndarray version linfa uses).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 // `unsafe` is denied everywhere but one audited prefetch hint (`lanes.rs`).
 #![deny(unsafe_code)]
@@ -61,18 +80,21 @@ mod portable;
 mod train;
 mod transfer;
 
-pub use decision::{CoverageCurve, CoveragePoint, PrototypeStatistics, Temperature};
+pub use faer;
+
+pub use decision::{Calibration, CoverageCurve, CoveragePoint, PrototypeStatistics, Temperature};
 pub use dissimilarity::{
     Dissimilarity, Fallible, FunctionSource, KernelSource, PairFunction, Precomputed, SquaredEuclidean, Subset, kernels,
 };
 pub use error::{Error, SourceFailure};
-pub use eval::{Split, Standardizer, stratified_splits};
+pub use eval::{MAX_SPLITS, Split, Standardizer, stratified_splits};
 pub use float::Float;
 pub use input::MatrixRef;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};
 pub use observe::{Observer, Progress, ProgressEvent, StderrProgress};
 pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use persist::FORMAT_VERSION;
 pub use portable::PortableModel;
 pub use transfer::Transfer;

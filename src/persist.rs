@@ -81,6 +81,7 @@ fn search_name(s: Search) -> String {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<F: Float + Serialize, L: Clone + PartialEq + Serialize> Serialize for MedianLvq<F, L> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut record = Record {
@@ -106,6 +107,7 @@ impl<F: Float + Serialize, L: Clone + PartialEq + Serialize> Serialize for Media
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de, F: Float + Deserialize<'de>, L: Clone + Ord + Serialize + Deserialize<'de>> Deserialize<'de> for MedianLvq<F, L> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut r = Record::<L>::deserialize(deserializer)?;
@@ -199,6 +201,7 @@ struct PortableRecord<M, O> {
     checksum: u64,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<F: Float + Serialize, L: Clone + PartialEq + Serialize, T: Serialize> Serialize for crate::PortableModel<F, L, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut record = PortableRecord { model: &self.model, objects: &self.objects, checksum: 0 };
@@ -207,6 +210,7 @@ impl<F: Float + Serialize, L: Clone + PartialEq + Serialize, T: Serialize> Seria
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de, F, L, T> Deserialize<'de> for crate::PortableModel<F, L, T>
 where
     F: Float + Serialize + Deserialize<'de>,

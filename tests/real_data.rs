@@ -22,6 +22,9 @@ fn one_minus(name: &str) -> (Vec<i64>, Data) {
 
 #[test]
 fn accuracy_on_the_shipped_sets_matches_the_reference() {
+    if !shared_data_or_skip("accuracy_on_the_shipped_sets_matches_the_reference") {
+        return;
+    }
     let vectors = |name: &str| {
         let (labels, rows) = read_csv(name);
         (labels, Data::Vectors(rows))

@@ -15,11 +15,15 @@ fn standardise(x: &Mat<f64>) -> Mat<f64> {
     Standardizer::fit(x.as_ref(), &all).unwrap().transform(x.as_ref()).unwrap()
 }
 
-/// iris, wine and breast cancer (from ../shared/data), standardised.
+/// iris, wine (shipped) and breast cancer (from ../shared/data, when there),
+/// standardised.
 fn data_sets() -> Vec<(&'static str, Mat<f64>, Vec<i64>)> {
     let mut out: Vec<(&str, Mat<f64>, Vec<i64>)> = Vec::new();
     for (name, d) in [("iris", datasets::iris::<f64>()), ("wine", datasets::wine())] {
         out.push((name, standardise(&d.features), d.labels.iter().map(|&l| l as i64).collect()));
+    }
+    if !common::shared_data_or_skip("breast cancer in the source tests") {
+        return out;
     }
     let (labels, rows) = common::read_csv("breast_cancer.vectors.csv");
     let x = Mat::from_fn(rows.len(), rows[0].len(), |i, j| rows[i][j]);

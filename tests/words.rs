@@ -22,6 +22,9 @@ fn levenshtein(a: &str, b: &str) -> f64 {
 #[test]
 #[ignore]
 fn words_by_language() {
+    if !common::shared_data_or_skip("words_by_language") {
+        return;
+    }
     let text = std::fs::read_to_string(common::data_path("words.tsv")).unwrap();
     let (labels, words): (Vec<String>, Vec<String>) =
         text.lines().filter_map(|l| l.split_once('\t')).map(|(a, b)| (a.to_string(), b.to_string())).unzip();
