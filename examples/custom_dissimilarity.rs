@@ -26,7 +26,7 @@ fn run() -> Result<(), String> {
 
     // Any `Fn(&T, &T) -> F`: here the edit distance. Columns are computed lazily, in
     // parallel, and kept (bounded cache) because restarts read them again.
-    let edit = |a: &Vec<char>, b: &Vec<char>| common::levenshtein(a, b) as f64;
+    let edit = |a: &Vec<char>, b: &Vec<char>| strsim::generic_levenshtein(a, b) as f64;
     let source = FunctionSource::new(&chars, edit).with_cache(chars.len());
 
     let split = stratified_splits(&languages, 1, 0.2, 0).map_err(|e| e.to_string())?.remove(0);

@@ -327,7 +327,7 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
     let report = StderrProgress::new(Duration::from_secs(1));
     let quiet = |_: &Progress<F>| ControlFlow::Continue(());
     let observer: &dyn Observer<F> = if o.progress { &report } else { &quiet };
-    let levenshtein = |a: &Vec<char>, b: &Vec<char>| F::from_usize(common::levenshtein(a, b));
+    let levenshtein = |a: &Vec<char>, b: &Vec<char>| F::from_usize(strsim::generic_levenshtein(a, b));
     let mut results = Vec::with_capacity(splits.len());
     for (s, split) in splits.iter().enumerate() {
         // With --calibrate, a quarter of the training objects (stratified) is held

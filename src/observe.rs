@@ -19,6 +19,7 @@ pub enum ProgressEvent {
 
 /// The state of one training run, handed to an [`Observer`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Progress<F> {
     /// What just happened.
     pub event: ProgressEvent,

@@ -7,6 +7,7 @@ use crate::Float;
 /// All three are increasing, so lowering `E` pushes objects towards `μ < 0`
 /// (correctly classified).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[non_exhaustive]
 pub enum Transfer<F> {
     /// `Φ(x) = x`: the plain GLVQ cost; every object counts linearly.
     #[default]

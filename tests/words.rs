@@ -6,17 +6,7 @@ mod common;
 use median_lvq::{FunctionSource, MedianLvqParams, Subset, accuracy, stratified_splits};
 
 fn levenshtein(a: &str, b: &str) -> f64 {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()] as f64
+    strsim::levenshtein(a, b) as f64
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Helpers shared by the examples: reading the label-first data files and an edit
-//! distance. Every problem is a one-line message, never a panic.
+//! Helpers shared by the examples: reading the label-first data files. Every
+//! problem is a one-line message, never a panic.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -81,32 +81,4 @@ pub fn read_words(path: &Path) -> Result<(Vec<String>, Vec<String>), String> {
         return Err(format!("{}: the file holds no data lines", path.display()));
     }
     Ok((labels, words))
-}
-
-/// Levenshtein edit distance between two character sequences (insertions,
-/// deletions and substitutions cost 1), in `O(|a| · |b|)` time and `O(|b|)` memory.
-pub fn levenshtein(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn levenshtein_known_values() {
-        let l = |a: &str, b: &str| super::levenshtein(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>());
-        assert_eq!(l("kitten", "sitting"), 3);
-        assert_eq!(l("", "abc"), 3);
-        assert_eq!(l("straße", "strasse"), 2);
-        assert_eq!(l("same", "same"), 0);
-    }
 }

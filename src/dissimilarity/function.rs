@@ -143,6 +143,7 @@ impl<'a, T: Sync, F: Float, G: PairFunction<T, F>> FunctionSource<'a, T, G, F> {
     /// assert_eq!(s.cache_stats(), Some((1, 1))); // one hit, one miss
     /// # Ok::<(), median_lvq::Error>(())
     /// ```
+    #[must_use]
     pub fn with_cache(mut self, columns: usize) -> Self {
         self.cache = Some(ColumnCache::new(columns));
         self
