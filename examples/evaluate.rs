@@ -27,6 +27,9 @@
 //! * `--calibrate`: train on 75 % of each training part, fit the probabilities'
 //!   temperature on the other 25 % (`MedianLvq::calibrate`), and report the test
 //!   part's log-loss with the per-object default and calibrated
+//! * `--plot PATH`: write an SVG map of the last split's training and test objects
+//!   and the prototypes, placed from their dissimilarities to the prototypes
+//!   (`PrototypeMap`)
 //! * `--progress`: report training progress on stderr (at most one line a second)
 //! * `--help`: this list
 //!
@@ -38,8 +41,8 @@ mod common;
 
 use faer::Mat;
 use median_lvq::{
-    Dissimilarity, Float, FunctionSource, MedianLvqParams, Observer, Precomputed, Progress, Search, Split, SquaredEuclidean, Standardizer,
-    StderrProgress, Subset, Transfer, accuracy, stratified_splits,
+    Dissimilarity, Float, FunctionSource, MedianLvqParams, Observer, Precomputed, Progress, PrototypeMap, Search, Split, SquaredEuclidean,
+    Standardizer, StderrProgress, Subset, Transfer, accuracy, stratified_splits,
 };
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -82,6 +85,7 @@ struct Options {
     restarts: Option<usize>,
     split_file: Option<PathBuf>,
     calibrate: bool,
+    plot: Option<PathBuf>,
 }
 
 const HELP: &str = "evaluate: median GLVQ over repeated stratified splits of a label-first data file
@@ -96,6 +100,7 @@ flags (defaults in brackets):
   --precision f32|f64 [f64]       --search exhaustive|linearised [per source]
   --transfer identity|sigmoid:BETA|log-likelihood [identity]
   --calibrate                     hold out 25 % of training to fit the temperature; report test log-loss before/after
+  --plot PATH                     an SVG map of the last split's objects and prototypes
   --progress                      training progress on stderr
 last line: accuracy=<mean> std=<std> fit_seconds_median=<s> sweeps_median=<k>";
 
@@ -138,6 +143,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
     let mut calibrate = false;
     let mut restarts = None;
     let mut split_file = None;
+    let mut plot = None;
     let (mut per_class, mut splits, mut test_fraction, mut seed) = (1, 20, 0.2, 0);
     let mut f32 = false;
     let mut search = None;
@@ -175,6 +181,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--splits" => splits = count(value(&mut it)?)?,
             "--restarts" => restarts = Some(count(value(&mut it)?)?),
             "--split-file" => split_file = Some(PathBuf::from(value(&mut it)?)),
+            "--plot" => plot = Some(PathBuf::from(value(&mut it)?)),
             "--test-fraction" => test_fraction = number(value(&mut it)?, "a fraction strictly between 0 and 1")?,
             "--seed" => {
                 let v = value(&mut it)?;
@@ -197,7 +204,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--transfer" => transfer = value(&mut it)?,
             other => {
                 return Err(format!(
-                    "unknown flag {other:?} (flags: --data --input --dissimilarity --standardize --prototypes-per-class --splits --test-fraction --seed --restarts --split-file --precision --search --transfer --calibrate --progress --help)"
+                    "unknown flag {other:?} (flags: --data --input --dissimilarity --standardize --prototypes-per-class --splits --test-fraction --seed --restarts --split-file --precision --search --transfer --calibrate --plot --progress --help)"
                 ));
             }
         }
@@ -256,6 +263,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         restarts,
         split_file,
         calibrate,
+        plot,
     })
 }
 
@@ -345,12 +353,15 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
         // number the objects of the whole file (the view's origin), so held-out
         // objects are predicted from the same source without remapping.
         let fit = |train: &dyn Dissimilarity<F>| timed(|| params.fit_observed(&train, &train_labels, observer));
-        let (model, seconds, predicted, calib) = match &objects {
+        // With --plot, the last split's training objects and the prototypes too.
+        let plotting = o.plot.is_some() && s + 1 == splits.len();
+        let (model, seconds, predicted, calib, seen) = match &objects {
             Objects::Matrix(d) => {
                 let (model, seconds) = fit(&Subset::new(d, train_ids.clone()).map_err(|e| e.to_string())?)?;
                 let predict = |ids: &[usize]| model.predict_objects(d, ids).map_err(|e| e.to_string());
                 let (test, calib) = (predict(&split.test)?, predict(&calib_ids)?);
-                (model, seconds, test, calib)
+                let seen = if plotting { Some((predict(&train_ids)?, predict(model.prototype_indices())?)) } else { None };
+                (model, seconds, test, calib, seen)
             }
             Objects::Vectors(x) => {
                 let z = if o.standardize {
@@ -368,7 +379,8 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                 };
                 let predict = |ids: &[usize]| model.predict_objects(&vectors, ids).map_err(|e| e.to_string());
                 let (test, calib) = (predict(&split.test)?, predict(&calib_ids)?);
-                (model, seconds, test, calib)
+                let seen = if plotting { Some((predict(&train_ids)?, predict(model.prototype_indices())?)) } else { None };
+                (model, seconds, test, calib, seen)
             }
             Objects::Words(words) => {
                 // Columns are re-read across restarts: keep as many as 512 MiB allows
@@ -384,10 +396,19 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
                     kept.predict_with(&new, levenshtein).map_err(|e| e.to_string())
                 };
                 let (test, calib) = (predict(&split.test)?, predict(&calib_ids)?);
-                (model, seconds, test, calib)
+                let seen = if plotting { Some((predict(&train_ids)?, predict(model.prototype_indices())?)) } else { None };
+                (model, seconds, test, calib, seen)
             }
         };
         let acc = accuracy(&predicted.labels, &truth).map_err(|e| e.to_string())?;
+        if let (Some(path), Some((train_pred, among))) = (&o.plot, &seen) {
+            // Prototypes are named by their word, or by their row in the file.
+            let name = |i: usize| match &objects {
+                Objects::Words(words) => words[i].iter().collect(),
+                _ => format!("#{i}"),
+            };
+            plot_split(path, &o.data, &model, &labels, (&train_ids, train_pred), (&split.test, &predicted), among, &name)?;
+        }
         let calibration = if o.calibrate {
             let mut calibrated = model.clone();
             let calib_truth: Vec<&String> = calib_ids.iter().map(|&i| &labels[i]).collect();
@@ -424,6 +445,60 @@ fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
         results.push((acc, seconds, model.sweeps()));
     }
     Ok(results)
+}
+
+/// The map of one split: training and test objects placed from their
+/// dissimilarities to the prototypes, misclassified ones ringed.
+#[allow(clippy::too_many_arguments)]
+fn plot_split<F: Float>(
+    path: &std::path::Path,
+    data: &std::path::Path,
+    model: &median_lvq::MedianLvq<F, &String>,
+    labels: &[String],
+    (train, train_pred): (&[usize], &median_lvq::Prediction<F, &String>),
+    (test, test_pred): (&[usize], &median_lvq::Prediction<F, &String>),
+    among: &median_lvq::Prediction<F, &String>,
+    name: &dyn Fn(usize) -> String,
+) -> Result<(), String> {
+    let map = PrototypeMap::new(&among.dissimilarities).map_err(|e| e.to_string())?;
+    let class_of = |l: &String| model.classes().iter().position(|c| *c == l).unwrap_or(0);
+    let mut points = Vec::new();
+    for (objects, p, held_out) in [(train, train_pred, false), (test, test_pred, true)] {
+        let xy = map.place(&p.dissimilarities).map_err(|e| e.to_string())?;
+        for (r, &i) in objects.iter().enumerate() {
+            points.push(common::plot::Point {
+                x: xy[(r, 0)].as_f64(),
+                y: xy[(r, 1)].as_f64(),
+                class: class_of(&labels[i]),
+                held_out,
+                misclassified: *p.labels[r] != labels[i],
+            });
+        }
+    }
+    let prototypes: Vec<common::plot::Proto> = model
+        .prototype_indices()
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| common::plot::Proto {
+            x: map.prototypes()[(k, 0)].as_f64(),
+            y: map.prototypes()[(k, 1)].as_f64(),
+            class: class_of(model.prototype_labels()[k]),
+            label: name(i),
+        })
+        .collect();
+    let classes: Vec<String> = model.classes().iter().map(|c| c.to_string()).collect();
+    let file = data.file_name().and_then(|n| n.to_str()).unwrap_or("data");
+    let title = format!("{file}: test objects (full), training objects (pale), prototypes");
+    let picture = common::plot::Picture {
+        title: &title,
+        classes: &classes,
+        points: &points,
+        prototypes: &prototypes,
+        explained: map.explained(),
+        negative: map.negative_share(),
+        curve: None,
+    };
+    common::plot::write_svg(path, &picture)
 }
 
 fn timed<T>(fit: impl FnOnce() -> Result<T, median_lvq::Error>) -> Result<(T, f64), String> {

@@ -1,12 +1,19 @@
 //! Reading a fitted model: prototype statistics, class probabilities, the
-//! accuracy-coverage curve and a reject threshold.
+//! accuracy-coverage curve and a reject threshold, and a picture of it all.
 //!
-//! `cargo run --release --example inspect`: iris (shipped in the crate), standardised
-//! with the training part, one prototype per class, trained on half the flowers.
+//! `cargo run --release --example inspect [-- PATH.svg]`: iris (shipped in the
+//! crate), standardised with the training part, two prototypes per class, trained
+//! on half the flowers. Writes `inspect.svg` (or PATH): the map of the flowers and
+//! prototypes from their dissimilarities alone (`PrototypeMap`), and the
+//! accuracy-coverage curve with the suggested threshold.
 
-use median_lvq::{CoverageCurve, Error, MedianLvqParams, SquaredEuclidean, Standardizer, Subset, datasets, stratified_splits};
+mod common;
 
-fn main() -> Result<(), Error> {
+use common::plot;
+use median_lvq::{CoverageCurve, MedianLvqParams, PrototypeMap, SquaredEuclidean, Standardizer, Subset, datasets, stratified_splits};
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let iris = datasets::iris::<f64>();
     let names = ["setosa", "versicolor", "virginica"];
     let labels: Vec<&str> = iris.labels.iter().map(|&l| names[l]).collect();
@@ -15,7 +22,7 @@ fn main() -> Result<(), Error> {
     let vectors = SquaredEuclidean::from_ref(z.as_ref())?;
     let train = Subset::new(&vectors, split.train.clone())?;
     let y: Vec<&str> = split.train.iter().map(|&i| labels[i]).collect();
-    let model = MedianLvqParams::new().prototypes_per_class(1).fit(&train, &y)?;
+    let model = MedianLvqParams::new().prototypes_per_class(2).fit(&train, &y)?;
 
     // Everything below comes from one prediction (its dissimilarities to the
     // prototypes, labels, confidence and probabilities).
@@ -55,7 +62,8 @@ fn main() -> Result<(), Error> {
     for q in points.iter().step_by(5).chain(points.last()) {
         println!("{:>9.3} {:>8.3} {:>8.3}", q.threshold, q.coverage, q.accuracy);
     }
-    match curve.threshold_for_accuracy(0.97) {
+    let suggested = curve.threshold_for_accuracy(0.97);
+    match suggested {
         Some(q) => {
             println!(
                 "\nReject below confidence {:.3}: accuracy {:.3} on the {:.0} % accepted",
@@ -68,5 +76,45 @@ fn main() -> Result<(), Error> {
         }
         None => println!("\nNo threshold reaches accuracy 0.97"),
     }
+
+    // The picture: every flower placed from its dissimilarities to the prototypes.
+    let among = model.predict_objects(&vectors, model.prototype_indices())?.dissimilarities;
+    let map = PrototypeMap::new(&among)?;
+    let seen = model.predict_objects(&vectors, &split.train)?;
+    let class_of = |l: &str| model.classes().iter().position(|c| *c == l).unwrap_or(0);
+    let mut points = Vec::new();
+    for (p, objects, held_out) in [(&seen, &split.train, false), (&pred, &split.test, true)] {
+        let xy = map.place(&p.dissimilarities)?;
+        for (r, &i) in objects.iter().enumerate() {
+            let misclassified = p.labels[r] != labels[i];
+            points.push(plot::Point { x: xy[(r, 0)], y: xy[(r, 1)], class: class_of(labels[i]), held_out, misclassified });
+        }
+    }
+    let prototypes: Vec<plot::Proto> = (0..parents.len())
+        .map(|k| plot::Proto {
+            x: map.prototypes()[(k, 0)],
+            y: map.prototypes()[(k, 1)],
+            class: class_of(model.prototype_labels()[k]),
+            label: format!("flower {}", parents[k]),
+        })
+        .collect();
+    let classes: Vec<String> = model.classes().iter().map(|c| c.to_string()).collect();
+    let path = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("inspect.svg"));
+    plot::write_svg(
+        &path,
+        &plot::Picture {
+            title: "Iris: held-out flowers (full), training flowers (pale), prototypes",
+            classes: &classes,
+            points: &points,
+            prototypes: &prototypes,
+            explained: map.explained(),
+            negative: map.negative_share(),
+            curve: Some(plot::Curve {
+                points: curve.points().iter().map(|q| (q.coverage, q.accuracy)).collect(),
+                suggested: suggested.map(|q| (q.coverage, q.accuracy, q.threshold)),
+            }),
+        },
+    )?;
+    println!("\nwrote {}: the map (the two axes keep {:.0} % of the variance) and the curve", path.display(), 100.0 * map.explained());
     Ok(())
 }

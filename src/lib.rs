@@ -70,6 +70,7 @@ mod lanes;
 #[cfg(feature = "linfa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "linfa")))]
 pub mod linfa;
+mod map;
 mod model;
 mod observe;
 mod par;
@@ -90,6 +91,7 @@ pub use error::{Error, SourceFailure};
 pub use eval::{MAX_SPLITS, Split, Standardizer, stratified_splits};
 pub use float::Float;
 pub use input::MatrixRef;
+pub use map::PrototypeMap;
 pub use model::{MedianLvq, Prediction, Termination, accuracy};
 pub use observe::{Observer, Progress, ProgressEvent, StderrProgress};
 pub use params::{Candidates, ClassWeights, Init, MedianLvqParams, Search, ValidParams};

@@ -2,6 +2,8 @@
 //! problem is a one-line message, never a panic.
 #![allow(dead_code)]
 
+pub mod plot;
+
 use std::path::{Path, PathBuf};
 
 /// The copy of a data set in the project's `../shared/data` (relative to this
