@@ -196,6 +196,11 @@ mod tests {
                     prop_assert!((among[(k, l)].sqrt() - got).abs() < 1e-6 * (1.0 + got));
                 }
             }
+            // A prototype placed as an object lands on its own coordinates.
+            let again = map.place(&among).unwrap();
+            for k in 0..protos.len() {
+                prop_assert!((again[(k, 0)] - p[(k, 0)]).abs() < 1e-9 && (again[(k, 1)] - p[(k, 1)]).abs() < 1e-9);
+            }
             let twice = map.place(&sq(&[others[0], others[0]], &protos)).unwrap();
             prop_assert_eq!((twice[(0, 0)], twice[(0, 1)]), (placed[(0, 0)], placed[(0, 1)]));
             prop_assert_eq!((twice[(1, 0)], twice[(1, 1)]), (placed[(0, 0)], placed[(0, 1)]));
