@@ -1,6 +1,7 @@
 //! Probabilities, reject option, coverage curve and prototype statistics: property
 //! tests on random problems.
 
+mod common;
 use faer::Mat;
 use median_lvq::{CoverageCurve, MedianLvqParams, SquaredEuclidean, Temperature, accuracy};
 use proptest::prelude::*;
@@ -110,13 +111,7 @@ fn calibration_recovers_a_known_temperature() {
     let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
     let d = median_lvq::Precomputed::new(faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).abs())).unwrap();
     let mut model = MedianLvqParams::new().fit(&d, &[0, 0, 0, 1, 1, 1]).unwrap();
-    let mut s = 7u64;
-    let mut u = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut u = common::uniforms(7);
     let (m, t0) = (20_000, 0.5);
     let rows: Vec<[f64; 2]> = (0..m).map(|_| [0.2 + 3.0 * u(), 0.2 + 3.0 * u()]).collect();
     let truth: Vec<usize> = rows

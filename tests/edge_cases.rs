@@ -9,16 +9,8 @@ use median_lvq::{
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Seeded uniforms in `[0, 1)` (xorshift).
-fn uniforms(seed: u64) -> impl FnMut() -> f64 {
-    let mut s = seed | 1;
-    move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+mod common;
+use common::uniforms;
 
 fn sane<F: Float, L: Clone + PartialEq>(m: &MedianLvq<F, L>) {
     let h = m.cost_history();

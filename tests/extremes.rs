@@ -11,6 +11,8 @@ use median_lvq::{
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
+mod common;
+
 const SEARCHES: [Search; 4] = [Search::Auto, Search::Exhaustive, Search::Linearised { checked: 1 }, Search::Linearised { checked: 4 }];
 
 fn transfer<F: Float>(t: u8) -> Transfer<F> {
@@ -107,8 +109,8 @@ proptest! {
     fn vector_scale_invariance(
         n in 12usize..40, p in 1usize..4, seed in any::<u64>(), k32 in -40i32..=40, k64 in -240i32..=240, far in prop_oneof![-100i32..-70, 70i32..120],
     ) {
-        let mut s = seed | 1;
-        let mut next = move || { s ^= s << 13; s ^= s >> 7; s ^= s << 17; (s >> 40) % 33 };
+        let mut u = common::uniforms(seed);
+        let mut next = move || (u() * 33.0) as u64;
         let x: Vec<f64> = (0..n * p).map(|_| next() as f64 / 8.0 - 2.0).collect();
         let y: Vec<usize> = (0..n).map(|i| i % 2).collect();
         fn run<F: Float>(x: &[f64], n: usize, p: usize, y: &[usize], scale: i32) -> Vec<Result<MedianLvq<F, usize>, Error>> {

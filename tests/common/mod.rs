@@ -87,3 +87,14 @@ pub fn mean_accuracy(data: &Data, labels: &[i64], params: &MedianLvqParams<f64>,
     }
     accs.iter().sum::<f64>() / accs.len() as f64
 }
+
+/// Seeded uniforms in `[0, 1)` (xorshift) for the tests' random problems.
+pub fn uniforms(seed: u64) -> impl FnMut() -> f64 {
+    let mut s = seed | 1;
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
