@@ -290,9 +290,12 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         for k in order {
             // The cost now is the last recorded one (no extra pass over the objects).
             let now = history.last().copied().unwrap_or(f64::INFINITY);
-            if let Some((c, _)) = best_jump(source, problem, classes, p, &state, &mut scratch, k, now)? {
+            if let Some((c, after)) = best_jump(source, problem, classes, p, &state, &mut scratch, k, now)? {
                 state.jump(problem, k, c, &scratch.column);
-                history.push(state.cost());
+                // The recorded cost is the one acceptance compared (the caches' own
+                // sum is the same number: the same terms, summed the same way).
+                debug_assert_eq!(state.cost().to_bits(), after.to_bits());
+                history.push(after);
                 accepted += 1;
                 if watch.stop_after(ProgressEvent::Jump, restart, sweeps, &history) {
                     break 'sweeps Termination::Interrupted;
@@ -340,8 +343,8 @@ impl<F: Float> Scratch<F> {
     }
 }
 
-/// The best improving jump of prototype `k`, with its `ΔE` (the cost after minus
-/// the cost now, both summed in `f64`), if one is accepted; its column is then in
+/// The best improving jump of prototype `k`, with the cost after it (summed in
+/// `f64` as [`State::cost`] sums), if one is accepted; its column is then in
 /// `scratch.column`. `now` is the current cost, [`State::cost`] of `state`.
 #[allow(clippy::too_many_arguments)]
 fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
@@ -400,7 +403,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     // then strictly decreases whatever the rounding.
     let after = scratch.frame.cost_after(problem, &scratch.column);
     let threshold = now - p.min_jump_improvement.as_f64() * problem.total_weight();
-    Ok((after < threshold).then_some((checked[best], after - now)))
+    Ok((after < threshold).then_some((checked[best], after)))
 }
 
 /// `ΔE` of each candidate from its column, two columns per pass, in parallel.
@@ -552,6 +555,8 @@ mod tests {
                     Some(b) if b.1 <= x.1 => Some(b),
                     _ => Some(x),
                 });
+                // `best_jump` returns the cost after the jump: its ΔE is that minus e0.
+                let got = got.map(|(c, after)| (c, after - e0));
                 match (got, best) {
                     (None, None) => {}
                     (None, Some((_, db))) => prop_assert!(db >= -1e-9, "missed improving jump {db}"),
