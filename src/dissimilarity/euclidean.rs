@@ -33,7 +33,10 @@ impl<F: Float> SquaredEuclidean<'static, F> {
     /// Takes ownership of the `n × p` rows.
     ///
     /// # Errors
-    /// [`Error::Empty`] for no rows, [`Error::NonFinite`] naming the first bad entry.
+    /// [`Error::Empty`] for no rows, [`Error::NoFeatures`] for no columns,
+    /// [`Error::NonFinite`] naming the first bad entry, [`Error::VectorScale`]
+    /// naming the row whose squared norm is beyond what the precision can train
+    /// with (see the README's scale range).
     pub fn new(x: Mat<F>) -> Result<Self, Error> {
         let norms = validate(x.as_ref())?;
         Ok(Self { rows: Rows::Owned(x), norms })

@@ -36,8 +36,10 @@ impl<F: Float> Precomputed<'static, F> {
     /// Takes ownership of a dissimilarity matrix.
     ///
     /// # Errors
-    /// [`Error::NotSquare`], [`Error::Empty`], [`Error::NonFinite`] or
-    /// [`Error::Negative`] naming the first bad entry in row-major order.
+    /// [`Error::NotSquare`], [`Error::Empty`], [`Error::NonFinite`],
+    /// [`Error::Negative`] or [`Error::TooLargeValue`] (above
+    /// [`Float::largest_dissimilarity`]) naming the first bad entry in row-major
+    /// order.
     pub fn new(matrix: Mat<F>) -> Result<Self, Error> {
         validate(matrix.as_ref())?;
         Ok(Self { storage: Storage::Owned(matrix) })
@@ -110,7 +112,8 @@ impl<F: Float> Precomputed<'static, F> {
     ///
     /// # Errors
     /// [`Error::Empty`] for no rows, [`Error::NonFinite`] naming the first bad entry,
-    /// [`Error::TooLarge`] if the `n × n` values would exceed
+    /// [`Error::NoFeatures`] / [`Error::VectorScale`] as for
+    /// [`SquaredEuclidean::new`](super::SquaredEuclidean::new), [`Error::TooLarge`] if the `n × n` values would exceed
     /// [`DEFAULT_MATRIX_BUDGET`](Self::DEFAULT_MATRIX_BUDGET) (see
     /// [`squared_euclidean_within`](Self::squared_euclidean_within) for another
     /// budget).
