@@ -192,6 +192,9 @@ pub struct ValidParams<F> {
     /// `None`: chosen by [`MedianLvqParams::AUTO_RESTARTS_UP_TO`].
     pub(crate) n_init: Option<usize>,
     pub(crate) seed: u64,
+    /// Bytes the `n × n` matrix of a source that computes its columns may take to
+    /// be computed once before training.
+    pub(crate) matrix_budget: usize,
 }
 
 impl<F: Float> Default for MedianLvqParams<F> {
@@ -209,6 +212,7 @@ impl<F: Float> Default for MedianLvqParams<F> {
             init: Init::Auto,
             n_init: None,
             seed: 0,
+            matrix_budget: MedianLvqParams::<F>::DEFAULT_MATRIX_BUDGET,
         })
     }
 }
@@ -332,6 +336,28 @@ impl<F: Float> MedianLvqParams<F> {
         self.0.n_init = Some(n);
         self
     }
+
+    /// Memory in bytes for computing every dissimilarity once (default
+    /// [`DEFAULT_MATRIX_BUDGET`](Self::DEFAULT_MATRIX_BUDGET); 0 never does).
+    ///
+    /// A source that computes its columns (vectors, a kernel, your function)
+    /// would otherwise compute each column again at every sweep of every restart
+    /// under the exhaustive search. When the search is exhaustive and the
+    /// `n × n` matrix takes at most this many bytes, `fit` computes it once (with
+    /// the source's own `columns`, so the values are bit for bit the source's, and
+    /// so is the model) and trains on it; above the budget, columns are computed
+    /// as they are needed (give a [`FunctionSource`](crate::FunctionSource) a
+    /// bounded cache with `with_cache`). The linearised search, the default on
+    /// large vector sources, needs few columns and never builds the matrix.
+    #[must_use]
+    pub fn matrix_budget(mut self, bytes: usize) -> Self {
+        self.0.matrix_budget = bytes;
+        self
+    }
+
+    /// The default of [`matrix_budget`](Self::matrix_budget): 512 MiB, an `n × n`
+    /// matrix of 8,192 objects in `f64` or 11,585 in `f32`.
+    pub const DEFAULT_MATRIX_BUDGET: usize = 512 << 20;
 
     /// The largest number of fits [`check`](Self::check) accepts.
     pub const MAX_N_INIT: usize = 100_000;
@@ -486,6 +512,11 @@ impl<F: Float> ValidParams<F> {
         }
     }
 
+    /// Memory for computing every dissimilarity once (see
+    /// [`MedianLvqParams::matrix_budget`]).
+    pub fn matrix_budget(&self) -> usize {
+        self.matrix_budget
+    }
     /// The seed.
     pub fn seed(&self) -> u64 {
         self.seed

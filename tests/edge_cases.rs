@@ -241,5 +241,8 @@ fn prediction_at_the_extremes_and_a_shifty_source() {
             Ok(if i == j { 0.0 } else { f64::NAN })
         }
     }
-    assert!(matches!(MedianLvqParams::new().fit(&Broken, &two_classes(10)), Err(Error::NonFiniteCost { .. })));
+    // Computed once beforehand (the default when it fits), the bad value is named;
+    // read lazily, the start's cost is not finite: an error either way.
+    assert!(matches!(MedianLvqParams::new().fit(&Broken, &two_classes(10)), Err(Error::NonFinite { row: 0, col: 1, .. })));
+    assert!(matches!(MedianLvqParams::new().matrix_budget(0).fit(&Broken, &two_classes(10)), Err(Error::NonFiniteCost { .. })));
 }

@@ -6,7 +6,7 @@ mod common;
 use faer::Mat;
 use median_lvq::{
     Dissimilarity, FunctionSource, Init, KernelSource, MedianLvq, MedianLvqParams, Precomputed, Search, SquaredEuclidean, Standardizer,
-    datasets, kernels,
+    Subset, datasets, kernels,
 };
 
 /// z-scored copy of `x` (column means and population deviations).
@@ -215,4 +215,37 @@ fn ndarray_views_train_and_predict_like_faer() {
     }
     assert!(!median_lvq::MatrixRef::from(c.view()).is_copy() && !median_lvq::MatrixRef::from(f.view()).is_copy());
     assert!(median_lvq::MatrixRef::from(strided).is_copy());
+}
+
+/// A source that computes its columns is computed once when the matrix fits the
+/// budget: the model is the one of the lazy path bit for bit (vectors, a user
+/// function, a kernel, through a subset too), and each column is computed once.
+#[test]
+fn computing_the_matrix_once_changes_nothing_but_the_work() {
+    let d = datasets::wine::<f64>();
+    let z = standardise(&d.features);
+    let rows: Vec<Vec<f64>> = (0..z.nrows()).map(|i| (0..z.ncols()).map(|j| z[(i, j)]).collect()).collect();
+    let labels: Vec<i64> = d.labels.iter().map(|&l| l as i64).collect();
+    let sq = |a: &Vec<f64>, b: &Vec<f64>| a.iter().zip(b).map(|(u, v)| (u - v) * (u - v)).sum::<f64>();
+    let vectors = SquaredEuclidean::from_ref(&z).unwrap();
+    let function = FunctionSource::new(&rows, sq);
+    let kernel = KernelSource::new(&rows, |a: &Vec<f64>, b: &Vec<f64>| kernels::rbf(a, b, 0.1)).unwrap();
+    let keep: Vec<usize> = (0..rows.len()).filter(|i| i % 4 != 0).collect();
+    let subset = Subset::new(&vectors, keep.clone()).unwrap();
+    let sub_labels: Vec<i64> = keep.iter().map(|&i| labels[i]).collect();
+    for k in [1, 3] {
+        let stored = MedianLvqParams::new().prototypes_per_class(k).search(Search::Exhaustive);
+        let lazy = stored.clone().matrix_budget(0);
+        for (name, a, b) in [
+            ("vectors", stored.fit(&vectors, &labels).unwrap(), lazy.fit(&vectors, &labels).unwrap()),
+            ("function", stored.fit(&function, &labels).unwrap(), lazy.fit(&function, &labels).unwrap()),
+            ("kernel", stored.fit(&kernel, &labels).unwrap(), lazy.fit(&kernel, &labels).unwrap()),
+            ("subset", stored.fit(&subset, &sub_labels).unwrap(), lazy.fit(&subset, &sub_labels).unwrap()),
+        ] {
+            assert_eq!(a, b, "{name} K={k}");
+        }
+    }
+    let cached = FunctionSource::new(&rows, sq).with_cache(rows.len());
+    MedianLvqParams::new().prototypes_per_class(3).fit(&cached, &labels).unwrap();
+    assert_eq!(cached.cache_stats().map(|(_, misses)| misses), Some(rows.len() as u64), "every column computed once");
 }

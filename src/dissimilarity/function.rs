@@ -131,7 +131,10 @@ impl<'a, T: Sync, F: Float, G: PairFunction<T, F>> FunctionSource<'a, T, G, F> {
     /// Keeps up to `columns` computed columns (least recently used evicted), so a
     /// column asked for again (the prototypes' own, re-read at every accepted jump
     /// and by restarts) costs a copy instead of `n` function calls. Memory: at most
-    /// `columns · n` values. Worth it when the function is expensive; `0` disables.
+    /// `columns · n` values; `0` disables. Training computes every column once
+    /// anyway when the `n × n` matrix fits
+    /// [`matrix_budget`](crate::MedianLvqParams::matrix_budget) (512 MiB by
+    /// default); the cache is for larger sets, and for your own repeated reads.
     ///
     /// ```
     /// use median_lvq::{Dissimilarity, FunctionSource};

@@ -267,6 +267,10 @@ fn validate<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {
 const BLOCK: usize = 256;
 
 impl<F: Float> Dissimilarity<F> for Precomputed<'_, F> {
+    fn columns_are_stored(&self) -> bool {
+        true
+    }
+
     fn len(&self) -> usize {
         self.as_ref().nrows()
     }

@@ -145,6 +145,15 @@ pub trait Dissimilarity<F: Float>: Sync {
         false
     }
 
+    /// Whether [`column`](Self::column) reads stored values (a matrix, or a view
+    /// of one) rather than computing them: training then never computes the
+    /// matrix beforehand (see
+    /// [`MedianLvqParams::matrix_budget`](crate::MedianLvqParams::matrix_budget)).
+    /// Default `false`.
+    fn columns_are_stored(&self) -> bool {
+        false
+    }
+
     /// Whether [`weighted_sums`](Self::weighted_sums) is much cheaper than computing
     /// the candidates' columns (a closed form, as for vectors). [`Search::Auto`]
     /// uses the linearised search on such sources when they are large. Default
@@ -166,25 +175,36 @@ pub trait Dissimilarity<F: Float>: Sync {
     /// [`Error::ShapeMismatch`] for inconsistent shapes, [`Error::IndexOutOfRange`] for
     /// a bad candidate, and any error of [`column`](Self::column).
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
-        check_weighted_shapes(self.len(), candidates, weights, &out)?;
-        let n = self.len();
-        let rows = crate::par::map_init(
-            candidates.len(),
-            || vec![F::zero(); n],
-            |buf, r| -> Result<Vec<F>, Error> {
-                let col = column_checked(self, candidates[r], buf)?;
-                Ok((0..weights.ncols()).map(|k| dot(weights.col(k), col)).collect())
-            },
-        );
-        let rows = crate::par::first_err(rows)?;
-        let mut out = out;
-        for (r, row) in rows.iter().enumerate() {
-            for (k, &v) in row.iter().enumerate() {
-                out[(r, k)] = v;
-            }
-        }
-        Ok(())
+        weighted_sums_by_columns(self, candidates, weights, out)
     }
+}
+
+/// The default [`Dissimilarity::weighted_sums`]: column by column, in parallel,
+/// each dot product in a fixed order.
+pub(crate) fn weighted_sums_by_columns<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    candidates: &[usize],
+    weights: MatRef<'_, F>,
+    out: MatMut<'_, F>,
+) -> Result<(), Error> {
+    check_weighted_shapes(source.len(), candidates, weights, &out)?;
+    let n = source.len();
+    let rows = crate::par::map_init(
+        candidates.len(),
+        || vec![F::zero(); n],
+        |buf, r| -> Result<Vec<F>, Error> {
+            let col = column_checked(source, candidates[r], buf)?;
+            Ok((0..weights.ncols()).map(|k| dot(weights.col(k), col)).collect())
+        },
+    );
+    let rows = crate::par::first_err(rows)?;
+    let mut out = out;
+    for (r, row) in rows.iter().enumerate() {
+        for (k, &v) in row.iter().enumerate() {
+            out[(r, k)] = v;
+        }
+    }
+    Ok(())
 }
 
 /// The first (column-major) entry of `m` that is not a valid dissimilarity.
@@ -287,6 +307,9 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for &D {
     }
     fn batches_columns(&self) -> bool {
         (**self).batches_columns()
+    }
+    fn columns_are_stored(&self) -> bool {
+        (**self).columns_are_stored()
     }
     fn weighted_sums_are_cheap(&self) -> bool {
         (**self).weighted_sums_are_cheap()

@@ -105,6 +105,10 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, 
         self.parent.weighted_sums_are_cheap()
     }
 
+    fn columns_are_stored(&self) -> bool {
+        self.parent.columns_are_stored()
+    }
+
     /// Scatters the weights to the parent's objects and asks the parent, so a
     /// matrix product or closed form of the parent is used.
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {

@@ -119,26 +119,45 @@ impl<F: Float> ValidParams<F> {
         let problem =
             Problem { y: &classes.y, v: classes.y.iter().map(|&c| class_weight[c]).collect(), transfer: p.transfer, margin: p.margin };
         check_cost_range(&problem, p)?;
-        // Restarts run in parallel, each from its own ChaCha stream; the lowest final
-        // cost wins, ties to the lowest restart: the same model on any thread count.
         let watch = Watch { observer, started, stop: AtomicBool::new(false) };
-        let numbers = classes.numbers();
-        let cost = |r: &Run| r.history.last().copied().unwrap_or(f64::INFINITY);
-        let best = par::best_of(
-            p.restarts(n),
-            |restart| -> Result<Run, Error> {
-                let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-                rng.set_stream(restart as u64);
-                let protos = initial_prototypes(source, &numbers, p.prototypes_per_class, &p.init, &mut rng)?;
-                train(source, &problem, &numbers, p, protos, &watch, restart)
-            },
-            |a, b| cost(&a.1).total_cmp(&cost(&b.1)).then(a.0.cmp(&b.0)).is_lt(),
-        );
-        let (_, run) = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })??;
-        let labels_of: Vec<usize> = run.protos.iter().map(|&q| classes.y[q]).collect();
-        let origins = run.protos.iter().map(|&q| source.origin(q)).collect();
-        Ok(MedianLvq::new(origins, &labels_of, &classes.labels, run.history, run.sweeps, run.termination, p.search))
+        // Exhaustive search reads every candidate column at every sweep of every
+        // restart: a source that computes its columns computes them once here.
+        let bytes = n.checked_mul(n).and_then(|e| e.checked_mul(std::mem::size_of::<F>()));
+        if p.search == Search::Exhaustive && !source.columns_are_stored() && bytes.is_some_and(|b| b <= p.matrix_budget) {
+            let stored = Stored::new(source)?;
+            return fit_restarts(&stored, &classes, &problem, p, &watch);
+        }
+        fit_restarts(source, &classes, &problem, p, &watch)
     }
+}
+
+/// The fits from every start: restarts run in parallel, each from its own ChaCha
+/// stream; the lowest final cost wins, ties to the lowest restart (the same model
+/// on any thread count).
+fn fit_restarts<F: Float, L: Clone + Ord, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
+    source: &D,
+    classes: &Classes<L>,
+    problem: &Problem<'_, F>,
+    p: &ValidParams<F>,
+    watch: &Watch<'_, O>,
+) -> Result<MedianLvq<F, L>, Error> {
+    let n = source.len();
+    let numbers = classes.numbers();
+    let cost = |r: &Run| r.history.last().copied().unwrap_or(f64::INFINITY);
+    let best = par::best_of(
+        p.restarts(n),
+        |restart| -> Result<Run, Error> {
+            let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+            rng.set_stream(restart as u64);
+            let protos = initial_prototypes(source, &numbers, p.prototypes_per_class, &p.init, &mut rng)?;
+            train(source, problem, &numbers, p, protos, watch, restart)
+        },
+        |a, b| cost(&a.1).total_cmp(&cost(&b.1)).then(a.0.cmp(&b.0)).is_lt(),
+    );
+    let (_, run) = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })??;
+    let labels_of: Vec<usize> = run.protos.iter().map(|&q| classes.y[q]).collect();
+    let origins = run.protos.iter().map(|&q| source.origin(q)).collect();
+    Ok(MedianLvq::new(origins, &labels_of, &classes.labels, run.history, run.sweeps, run.termination, p.search))
 }
 
 /// The cost `Σ_i v_i Φ(μ_i + margin)` and every partial sum of training must stay
@@ -161,6 +180,61 @@ fn check_cost_range<F: Float>(problem: &Problem<'_, F>, p: &ValidParams<F>) -> R
     })
 }
 
+/// A source's matrix, computed once (with the source's own `columns`, so bit for
+/// bit its values), standing in for it: the same origins, and the same weighted
+/// sums (the source's closed form where it has one, else column by column as
+/// the source would), so training takes exactly the path it takes on the source.
+struct Stored<'a, F: Float, D: ?Sized> {
+    matrix: crate::Precomputed<'static, F>,
+    source: &'a D,
+}
+
+impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Stored<'a, F, D> {
+    fn new(source: &'a D) -> Result<Self, Error> {
+        let n = source.len();
+        let mut m = Mat::<F>::zeros(n, n);
+        let all: Vec<usize> = (0..n).collect();
+        // Blocks of columns: one pass over vectors per block; within a block the
+        // source parallelises as it does in training.
+        for block in all.chunks(64) {
+            let first = block.first().copied().unwrap_or(0);
+            source.columns(block, m.as_mut().subcols_mut(first, block.len()))?;
+        }
+        Ok(Self { matrix: crate::Precomputed::new(m)?, source })
+    }
+}
+
+impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Stored<'_, F, D> {
+    fn len(&self) -> usize {
+        self.matrix.len()
+    }
+    fn origin(&self, i: usize) -> usize {
+        self.source.origin(i)
+    }
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        self.matrix.d(i, j)
+    }
+    fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
+        self.matrix.column(c, buf)
+    }
+    fn columns(&self, cs: &[usize], out: faer::MatMut<'_, F>) -> Result<(), Error> {
+        self.matrix.columns(cs, out)
+    }
+    fn columns_are_stored(&self) -> bool {
+        true
+    }
+    fn weighted_sums_are_cheap(&self) -> bool {
+        self.source.weighted_sums_are_cheap()
+    }
+    fn weighted_sums(&self, candidates: &[usize], weights: faer::MatRef<'_, F>, out: faer::MatMut<'_, F>) -> Result<(), Error> {
+        if self.source.weighted_sums_are_cheap() {
+            self.source.weighted_sums(candidates, weights, out)
+        } else {
+            crate::dissimilarity::weighted_sums_by_columns(self, candidates, weights, out)
+        }
+    }
+}
+
 /// A source whose length is read once: every call first checks that it still
 /// holds, so nothing sized at the start can be indexed out of range later.
 struct Pinned<'a, F, D: ?Sized> {
@@ -172,6 +246,13 @@ struct Pinned<'a, F, D: ?Sized> {
 impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Pinned<'a, F, D> {
     fn new(inner: &'a D) -> Self {
         Self { inner, n: inner.len(), _float: std::marker::PhantomData }
+    }
+
+    /// `call`, checking the length before and, if it fails, after (a length that
+    /// changed in between is the error to report, not its consequence).
+    fn checked<T>(&self, call: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+        self.same()?;
+        call().map_err(|e| self.same().err().unwrap_or(e))
     }
 
     fn same(&self) -> Result<(), Error> {
@@ -192,26 +273,29 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Pinned<'_, F, 
         self.inner.origin(i)
     }
     fn d(&self, i: usize, j: usize) -> Result<F, Error> {
-        self.same()?;
-        self.inner.d(i, j)
+        self.checked(|| self.inner.d(i, j))
     }
     fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
         self.same()?;
-        column_checked(self.inner, c, buf)
+        match column_checked(self.inner, c, buf) {
+            Err(e) => Err(self.same().err().unwrap_or(e)),
+            ok => ok,
+        }
     }
     fn columns(&self, cs: &[usize], out: faer::MatMut<'_, F>) -> Result<(), Error> {
-        self.same()?;
-        self.inner.columns(cs, out)
+        self.checked(|| self.inner.columns(cs, out))
     }
     fn batches_columns(&self) -> bool {
         self.inner.batches_columns()
+    }
+    fn columns_are_stored(&self) -> bool {
+        self.inner.columns_are_stored()
     }
     fn weighted_sums_are_cheap(&self) -> bool {
         self.inner.weighted_sums_are_cheap()
     }
     fn weighted_sums(&self, candidates: &[usize], weights: faer::MatRef<'_, F>, out: faer::MatMut<'_, F>) -> Result<(), Error> {
-        self.same()?;
-        self.inner.weighted_sums(candidates, weights, out)
+        self.checked(|| self.inner.weighted_sums(candidates, weights, out))
     }
 }
 
