@@ -195,6 +195,8 @@ pub struct ValidParams<F> {
     /// Bytes the `n × n` matrix of a source that computes its columns may take to
     /// be computed once before training.
     pub(crate) matrix_budget: usize,
+    /// One weight per object, multiplying its class weight (`None`: all 1).
+    pub(crate) sample_weights: Option<Vec<F>>,
 }
 
 impl<F: Float> Default for MedianLvqParams<F> {
@@ -213,6 +215,7 @@ impl<F: Float> Default for MedianLvqParams<F> {
             n_init: None,
             seed: 0,
             matrix_budget: MedianLvqParams::<F>::DEFAULT_MATRIX_BUDGET,
+            sample_weights: None,
         })
     }
 }
@@ -257,6 +260,22 @@ impl<F: Float> MedianLvqParams<F> {
     #[must_use]
     pub fn class_weights(mut self, w: ClassWeights<F>) -> Self {
         self.0.class_weights = w;
+        self
+    }
+    /// A weight per object (finite, `>= 0`, not all 0), multiplying its class
+    /// weight in the cost: `E = Σ_i s_i v_{y_i} Φ(μ_i + margin)`. An integer weight
+    /// counts the object that many times; weights all 1 give the model of no
+    /// weights, bit for bit. `fit` checks that there is one per object.
+    ///
+    /// ```
+    /// use median_lvq::MedianLvqParams;
+    /// let p = MedianLvqParams::<f64>::new().sample_weights(vec![1.0, 2.0, 0.0]);
+    /// assert!(p.check().is_ok());
+    /// assert!(MedianLvqParams::<f64>::new().sample_weights(vec![0.0, 0.0]).check().is_err());
+    /// ```
+    #[must_use]
+    pub fn sample_weights(mut self, w: Vec<F>) -> Self {
+        self.0.sample_weights = Some(w);
         self
     }
     /// Maximum number of sweeps, each visiting every prototype once (`>= 1`;
@@ -420,6 +439,14 @@ impl<F: Float> MedianLvqParams<F> {
                 "finite weights > 0 (at least MIN_POSITIVE / EPSILON of the precision), one per class; only their ratios matter",
             );
         }
+        if let Some(w) = &self.0.sample_weights {
+            if let Some((i, x)) = w.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x >= F::zero())) {
+                return bad("sample_weights", format!("{x} (object {i})"), "finite weights >= 0, one per object");
+            }
+            if !w.iter().any(|x| *x > F::zero()) {
+                return bad("sample_weights", "all 0".into(), "at least one weight > 0");
+            }
+        }
         if self.0.max_sweeps == 0 {
             return bad("max_sweeps", "0".into(), "at least 1 sweep");
         }
@@ -516,6 +543,10 @@ impl<F: Float> ValidParams<F> {
     /// [`MedianLvqParams::matrix_budget`]).
     pub fn matrix_budget(&self) -> usize {
         self.matrix_budget
+    }
+    /// The weight of each object, if given.
+    pub fn sample_weights(&self) -> Option<&[F]> {
+        self.sample_weights.as_deref()
     }
     /// The seed.
     pub fn seed(&self) -> u64 {

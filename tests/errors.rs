@@ -150,3 +150,22 @@ fn a_user_source_failure_is_carried_and_sources_debug_and_clone() {
     let k = KernelSource::new(&rows, |a: &Vec<f64>, b: &Vec<f64>| kernels::linear(a, b)).unwrap();
     assert_eq!(format!("{:?}", k.clone()), "KernelSource { objects: 5, .. }");
 }
+
+#[test]
+fn sample_weights_are_validated() {
+    let d = line(&[0.0, 1.0, 2.0, 10.0, 11.0]);
+    let y = [0, 0, 0, 1, 1];
+    let p = MedianLvqParams::<f64>::new;
+    for (w, name) in [
+        (vec![1.0, f64::NAN, 1.0, 1.0, 1.0], "sample_weights"),
+        (vec![1.0, -1.0, 1.0, 1.0, 1.0], "sample_weights"),
+        (vec![0.0; 5], "sample_weights"),
+    ] {
+        assert!(matches!(p().sample_weights(w).fit(&d, &y), Err(Error::InvalidParameter { name: n, .. }) if n == name));
+    }
+    assert!(matches!(p().sample_weights(vec![1.0; 4]).fit(&d, &y), Err(Error::ShapeMismatch { expected: 5, found: 4, .. })));
+    let e = p().sample_weights(vec![1e308, 1e308, 1.0, 1.0, 1.0]).fit(&d, &y).err().unwrap();
+    assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    // A zero weight is allowed: that object does not count in the cost.
+    assert!(p().sample_weights(vec![1.0, 0.0, 1.0, 1.0, 1.0]).fit(&d, &y).is_ok());
+}

@@ -192,3 +192,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Sample weights: all 1 is no weights, bit for bit; an integer weight counts
+    /// the object that many times (the cost of any prototypes equals the cost on
+    /// the data with the object repeated).
+    #[test]
+    fn sample_weights_count_objects((y, d, k) in problem(24), counts in proptest::collection::vec(1usize..4, 24), seed in any::<u64>()) {
+        let n = y.len();
+        let counts = &counts[..n];
+        let params = MedianLvqParams::new().prototypes_per_class(k).seed(seed);
+        let ones = fit(&d, &y, &params.clone().sample_weights(vec![1.0; n]));
+        prop_assert_eq!(&ones, &fit(&d, &y, &params));
+        let weighted = fit(&d, &y, &params.clone().sample_weights(counts.iter().map(|&c| c as f64).collect()));
+        // The data with object i repeated counts[i] times; `first[i]` is its first copy.
+        let copies: Vec<usize> = (0..n).flat_map(|i| std::iter::repeat_n(i, counts[i])).collect();
+        let first: Vec<usize> = (0..n).map(|i| copies.iter().position(|&c| c == i).unwrap()).collect();
+        let dup = Mat::from_fn(copies.len(), copies.len(), |a, b| d[(copies[a], copies[b])]);
+        let dup_y: Vec<usize> = copies.iter().map(|&i| y[i]).collect();
+        // No jump can clear this bar: the history is the cost of the given prototypes.
+        let cost_of = |protos: Vec<usize>| {
+            let p = MedianLvqParams::new().init(Init::Given(protos)).min_jump_improvement(1e6);
+            fit(&dup, &dup_y, &p).cost()
+        };
+        let on_dup = cost_of(weighted.prototype_indices().iter().map(|&i| first[i]).collect());
+        prop_assert!((on_dup - weighted.cost()).abs() <= 1e-9 * weighted.cost().abs().max(1.0), "{} vs {}", on_dup, weighted.cost());
+    }
+}

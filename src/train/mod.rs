@@ -116,8 +116,12 @@ impl<F: Float> ValidParams<F> {
             }
         }
         let class_weight = class_weights(&p.class_weights, &classes)?;
-        let problem =
-            Problem { y: &classes.y, v: classes.y.iter().map(|&c| class_weight[c]).collect(), transfer: p.transfer, margin: p.margin };
+        let v: Vec<F> = match &p.sample_weights {
+            None => classes.y.iter().map(|&c| class_weight[c]).collect(),
+            Some(w) if w.len() == n => classes.y.iter().zip(w).map(|(&c, &s)| class_weight[c] * s).collect(),
+            Some(w) => return Err(Error::ShapeMismatch { what: "sample weights (one per object)", expected: n, found: w.len() }),
+        };
+        let problem = Problem { y: &classes.y, v, transfer: p.transfer, margin: p.margin };
         check_cost_range(&problem, p)?;
         let watch = Watch { observer, started, stop: AtomicBool::new(false) };
         // Exhaustive search reads every candidate column at every sweep of every
@@ -174,7 +178,7 @@ fn check_cost_range<F: Float>(problem: &Problem<'_, F>, p: &ValidParams<F>) -> R
     }
     let value = format!("{:?} with margin {} (the cost could reach {total:e})", p.class_weights, p.margin);
     Err(Error::InvalidParameter {
-        name: "class_weights",
+        name: if p.sample_weights.is_some() { "class_weights (times sample_weights)" } else { "class_weights" },
         value,
         expected: "weights whose total over the objects, times the largest |transfer value|, stays below MAX / 16 of the precision; only their ratios matter, so divide them all by a constant",
     })
