@@ -161,22 +161,15 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
             y.push(self.classes().iter().position(|c| c == label).ok_or(Error::UnknownLabel { index: r })?);
         }
         let nearest = self.class_distances(d);
-        let rows: Vec<Vec<f64>> = (0..nearest.nrows()).map(|r| (0..nearest.ncols()).map(|c| nearest[(r, c)].as_f64()).collect()).collect();
         // Each row's gaps to its nearest class: absolute (for a fixed temperature)
         // and relative to that distance (for a relative one; 0/0 is a tie at 0).
-        let absolute: Vec<Vec<f64>> = rows
-            .iter()
-            .map(|row| {
+        let (absolute, relative): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (0..nearest.nrows())
+            .map(|r| {
+                let row: Vec<f64> = (0..nearest.ncols()).map(|c| nearest[(r, c)].as_f64()).collect();
                 let dmin = row.iter().copied().fold(f64::INFINITY, f64::min);
-                row.iter().map(|v| v - dmin).collect()
-            })
-            .collect();
-        let relative: Vec<Vec<f64>> = absolute
-            .iter()
-            .zip(&rows)
-            .map(|(g, row)| {
-                let dmin = row.iter().copied().fold(f64::INFINITY, f64::min);
-                g.iter()
+                let gaps: Vec<f64> = row.iter().map(|v| v - dmin).collect();
+                let scaled = gaps
+                    .iter()
                     .map(|&x| {
                         if x == 0.0 {
                             0.0
@@ -186,9 +179,10 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
                             f64::INFINITY
                         }
                     })
-                    .collect()
+                    .collect();
+                (gaps, scaled)
             })
-            .collect();
+            .unzip();
         let classes = self.classes().len() as f64;
         let (fixed, log_loss_fixed) = fit_inverse_temperature(&absolute, &y, classes);
         let (alpha, log_loss_relative) = fit_inverse_temperature(&relative, &y, classes);

@@ -63,7 +63,7 @@ impl<F: Float> PrototypeMap<F> {
         if d.nrows() == 0 {
             return Err(Error::Empty { what: "the prototype dissimilarities" });
         }
-        check(d)?;
+        crate::dissimilarity::check_finite_entries(d)?;
         let k = d.nrows();
         let delta = Mat::from_fn(k, k, |i, j| (d[(i, j)].as_f64() + d[(j, i)].as_f64()) / 2.0);
         let mean: Vec<f64> = (0..k).map(|j| (0..k).map(|i| delta[(i, j)]).sum::<f64>() / k as f64).collect();
@@ -128,7 +128,7 @@ impl<F: Float> PrototypeMap<F> {
         if d.ncols() != k {
             return Err(Error::ShapeMismatch { what: "columns (one per prototype)", expected: k, found: d.ncols() });
         }
-        check(d)?;
+        crate::dissimilarity::check_finite_entries(d)?;
         Ok(Mat::from_fn(d.nrows(), 2, |r, a| {
             F::from_f64(-0.5 * (0..k).map(|l| self.axes[a][l] * (d[(r, l)].as_f64() - self.mean[l])).sum::<f64>())
         }))
@@ -144,13 +144,6 @@ impl<F: Float> PrototypeMap<F> {
     /// dissimilarity (squared distances), larger the less Euclidean it is.
     pub fn negative_share(&self) -> f64 {
         self.negative_share
-    }
-}
-
-fn check<F: Float>(d: MatRef<'_, F>) -> Result<(), Error> {
-    match crate::dissimilarity::first_bad_entry(d) {
-        Some((row, col, v)) => crate::error::check_finite_dissimilarity(row, col, v),
-        None => Ok(()),
     }
 }
 

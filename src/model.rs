@@ -302,10 +302,7 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
         if d.ncols() != kk {
             return Err(Error::ShapeMismatch { what: "columns (one per prototype)", expected: kk, found: d.ncols() });
         }
-        match crate::dissimilarity::first_bad_entry(d) {
-            Some((row, col, v)) => crate::error::check_finite_dissimilarity(row, col, v),
-            None => Ok(()),
-        }
+        crate::dissimilarity::check_finite_entries(d)
     }
 
     /// The `m × K` dissimilarities `d(objects[r], prototype_k)` read from a source

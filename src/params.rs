@@ -571,6 +571,20 @@ mod tests {
     }
 
     #[test]
+    fn class_weights_by_label_name_what_is_wrong() {
+        let y = ["b", "a", "b"];
+        assert_eq!(ClassWeights::by_label(&[("b", 2.0), ("a", 1.0)], &y), Ok(ClassWeights::Given(vec![1.0, 2.0])));
+        for (weights, value) in
+            [(vec![("a", 1.0), ("c", 1.0)], "\"c\""), (vec![("a", 1.0), ("a", 2.0)], "\"a\""), (vec![("a", 1.0)], "no weight for \"b\"")]
+        {
+            match ClassWeights::by_label(&weights, &y) {
+                Err(Error::InvalidParameter { name: "class_weights", value: v, .. }) => assert_eq!(v, value),
+                other => panic!("{weights:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn every_invalid_parameter_is_named() {
         let p = MedianLvqParams::<f64>::new;
         let cases: Vec<(MedianLvqParams<f64>, &str)> = vec![

@@ -110,16 +110,12 @@ impl<F: Float, L: Clone + PartialEq, T: Sync> PortableModel<F, L, T> {
     /// [`Error::NonFinite`] for a non-finite kernel value or dissimilarity, named by
     /// (new object, prototype position).
     pub fn predict_with_kernel<K: Fn(&T, &T) -> F + Sync>(&self, new: &[T], kernel: K) -> Result<Prediction<F, L>, Error> {
-        let finite = |r: usize, k: usize, v: F| {
-            if v.is_finite() { Ok(v) } else { Err(Error::NonFinite { what: "kernel value", row: r, col: k, value: v.as_f64() }) }
-        };
+        use crate::dissimilarity::kernel::{finite, kernel_distance};
         let diag = self.objects.iter().enumerate().map(|(k, p)| finite(k, k, kernel(p, p))).collect::<Result<Vec<F>, Error>>()?;
+        let own = new.iter().enumerate().map(|(r, x)| finite(r, r, kernel(x, x))).collect::<Result<Vec<F>, Error>>()?;
         let objects = &self.objects;
         let d = to_prototypes(new.len(), objects.len(), |r, k| {
-            let x = &new[r];
-            let (kxx, kxp) = (finite(r, r, kernel(x, x))?, finite(r, k, kernel(x, &objects[k]))?);
-            let d = kxx + diag[k] - (kxp + kxp);
-            let d = if d > F::zero() { d } else { F::zero() };
+            let d = kernel_distance(own[r], diag[k], finite(r, k, kernel(&new[r], &objects[k]))?);
             crate::error::check_finite_dissimilarity(r, k, d).map(|()| d)
         })?;
         self.model.predict(d.as_ref())
@@ -167,7 +163,7 @@ impl<F: Float, L: Clone + PartialEq> PortableModel<F, L, Vec<F>> {
         if new.ncols() != rows.ncols() {
             return Err(Error::ShapeMismatch { what: "features of the new vectors", expected: rows.ncols(), found: new.ncols() });
         }
-        if let Some((row, col, v)) = crate::dissimilarity::first_bad_value(new, |v| !v.is_finite()) {
+        if let Some((row, col, v)) = crate::dissimilarity::first_bad(new, |v| !v.is_finite()) {
             return Err(Error::NonFinite { what: "new vector entry", row, col, value: v.as_f64() });
         }
         let d = to_prototypes(new.nrows(), rows.nrows(), |r, k| {

@@ -93,7 +93,7 @@ impl<F: Float> std::fmt::Debug for SquaredEuclidean<'_, F> {
 /// [`Float::largest_dissimilarity`] keep every value finite and admissible. At the
 /// other end, when even the largest squared norm is below `MIN_POSITIVE / EPSILON`
 /// the squared distances are subnormal or 0 and carry no usable precision.
-pub(super) fn validate<F: Float>(x: MatRef<'_, F>) -> Result<Vec<F>, Error> {
+fn validate<F: Float>(x: MatRef<'_, F>) -> Result<Vec<F>, Error> {
     if x.nrows() == 0 {
         return Err(Error::Empty { what: "the vector table" });
     }

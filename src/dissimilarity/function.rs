@@ -51,16 +51,9 @@ where
 
 /// The error of `f` at `(i, j)`: its own failure, or a value that is not a
 /// dissimilarity.
-fn checked<T, F: Float, G: PairFunction<T, F>>(
-    f: &G,
-    a: &T,
-    b: &T,
-    i: usize,
-    j: usize,
-    check: fn(usize, usize, F) -> Result<(), Error>,
-) -> Result<F, Error> {
+fn checked<T, F: Float, G: PairFunction<T, F>>(f: &G, a: &T, b: &T, i: usize, j: usize) -> Result<F, Error> {
     match f.call(a, b) {
-        Ok(v) => check(i, j, v).map(|()| v),
+        Ok(v) => check_dissimilarity(i, j, v).map(|()| v),
         Err(failure) => Err(Error::Source { row: i, col: j, failure }),
     }
 }
@@ -188,7 +181,7 @@ impl<T: Sync, F: Float, G: PairFunction<T, F>> Dissimilarity<F> for FunctionSour
     fn d(&self, i: usize, j: usize) -> Result<F, Error> {
         check_index(i, self.len())?;
         check_index(j, self.len())?;
-        checked(&self.f, &self.items[i], &self.items[j], i, j, check_dissimilarity)
+        checked(&self.f, &self.items[i], &self.items[j], i, j)
     }
 
     fn column<'b>(&'b self, c: usize, buf: &'b mut [F]) -> Result<&'b [F], Error> {
@@ -207,7 +200,7 @@ impl<T: Sync, F: Float, G: PairFunction<T, F>> Dissimilarity<F> for FunctionSour
         crate::par::fill(buf, |i| self.f.call(&self.items[i], candidate).unwrap_or_else(|_| F::nan()));
         for (i, &v) in buf.iter().enumerate() {
             if !crate::error::admissible(v) {
-                checked(&self.f, &self.items[i], candidate, i, c, check_dissimilarity)?;
+                checked(&self.f, &self.items[i], candidate, i, c)?;
                 check_dissimilarity(i, c, v)?;
             }
         }

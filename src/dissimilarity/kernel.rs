@@ -48,8 +48,7 @@ impl<'a, T: Sync, F: Float, K: Fn(&T, &T) -> F + Sync> KernelSource<'a, T, K, F>
     /// error naming the pair, never a value training cannot use).
     #[inline]
     fn distance_from_kernel(&self, i: usize, j: usize, kij: F, kjj: F) -> Result<F, Error> {
-        let d = self.diag[i] + kjj - (kij + kij);
-        let d = if i == j || d <= F::zero() { F::zero() } else { d };
+        let d = if i == j { F::zero() } else { kernel_distance(self.diag[i], kjj, kij) };
         crate::error::check_dissimilarity(i, j, d)?;
         Ok(d)
     }
@@ -68,7 +67,16 @@ impl<T, K: Clone, F: Clone> Clone for KernelSource<'_, T, K, F> {
     }
 }
 
-fn finite<F: Float>(row: usize, col: usize, v: F) -> Result<F, Error> {
+/// `κ(x, x) + κ(y, y) − 2 κ(x, y)`, clipped at 0: the one formula of the kernel
+/// form, for training and prediction alike.
+#[inline]
+pub(crate) fn kernel_distance<F: Float>(kxx: F, kyy: F, kxy: F) -> F {
+    let d = kxx + kyy - (kxy + kxy);
+    if d > F::zero() { d } else { F::zero() }
+}
+
+/// A kernel value, or the error naming its pair.
+pub(crate) fn finite<F: Float>(row: usize, col: usize, v: F) -> Result<F, Error> {
     if v.is_finite() { Ok(v) } else { Err(Error::NonFinite { what: "kernel value", row, col, value: v.as_f64() }) }
 }
 

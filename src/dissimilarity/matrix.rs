@@ -89,11 +89,7 @@ impl<F: Float> Precomputed<'static, F> {
         let s = s.as_ref();
         check_square(s)?;
         check_finite_similarity(s)?;
-        let two = F::one() + F::one();
-        Self::new(Mat::from_fn(s.nrows(), s.ncols(), |i, j| {
-            let d = s[(i, i)] + s[(j, j)] - two * s[(i, j)];
-            if d > F::zero() { d } else { F::zero() }
-        }))
+        Self::new(Mat::from_fn(s.nrows(), s.ncols(), |i, j| super::kernel::kernel_distance(s[(i, i)], s[(j, j)], s[(i, j)])))
     }
     /// Squared Euclidean dissimilarities `‖x_i − x_j‖²` between the rows of `x`
     /// (`n × p`), exactly as [`SquaredEuclidean`](super::SquaredEuclidean) computes
@@ -240,7 +236,7 @@ fn check_square<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {
 }
 
 /// The first entry (row-major) failing `bad`, found with a fast column-major scan first.
-pub(super) fn first_bad<F: Float>(m: MatRef<'_, F>, bad: impl Fn(F) -> bool) -> Option<(usize, usize, F)> {
+pub(crate) fn first_bad<F: Float>(m: MatRef<'_, F>, bad: impl Fn(F) -> bool) -> Option<(usize, usize, F)> {
     let any = (0..m.ncols()).any(|j| (0..m.nrows()).any(|i| bad(m[(i, j)])));
     if !any {
         return None;

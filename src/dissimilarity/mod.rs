@@ -8,7 +8,7 @@
 mod cache;
 mod euclidean;
 mod function;
-mod kernel;
+pub(crate) mod kernel;
 mod matrix;
 mod subset;
 
@@ -207,15 +207,16 @@ pub(crate) fn weighted_sums_by_columns<F: Float, D: Dissimilarity<F> + ?Sized>(
     Ok(())
 }
 
-/// The first (column-major) entry of `m` that is not a valid dissimilarity.
-pub(crate) fn first_bad_entry<F: Float>(m: MatRef<'_, F>) -> Option<(usize, usize, F)> {
-    matrix::first_bad(m, |v| !v.is_finite() || v < F::zero())
+/// Every entry of `m` finite and `>= 0` (what prediction needs), or the error
+/// naming the first bad one in row-major order.
+pub(crate) fn check_finite_entries<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {
+    match first_bad(m, |v| !v.is_finite() || v < F::zero()) {
+        Some((row, col, v)) => crate::error::check_finite_dissimilarity(row, col, v),
+        None => Ok(()),
+    }
 }
 
-/// The first entry (row-major) of `m` failing `bad`.
-pub(crate) fn first_bad_value<F: Float>(m: MatRef<'_, F>, bad: impl Fn(F) -> bool) -> Option<(usize, usize, F)> {
-    matrix::first_bad(m, bad)
-}
+pub(crate) use matrix::first_bad;
 
 /// Dot product of a faer column with a slice, in a fixed order.
 fn dot<F: Float>(w: faer::ColRef<'_, F>, x: &[F]) -> F {
