@@ -260,7 +260,7 @@ fn validate<F: Float>(m: MatRef<'_, F>) -> Result<(), Error> {
 }
 
 /// Candidates per product block: fixed, so results never depend on the thread count.
-const BLOCK: usize = 256;
+pub(super) const BLOCK: usize = 256;
 
 impl<F: Float> Dissimilarity<F> for Precomputed<'_, F> {
     fn columns_are_stored(&self) -> bool {
@@ -296,50 +296,57 @@ impl<F: Float> Dissimilarity<F> for Precomputed<'_, F> {
     /// `out = D[:, candidates]ᵀ · weights`, with faer's `matmul` on fixed blocks of
     /// candidates (blocks in parallel, each product sequential: deterministic).
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
-        let n = self.len();
-        check_weighted_shapes(n, candidates, weights, &out)?;
-        let m = self.as_ref();
-        let kk = weights.ncols();
-        if kk <= FEW_WEIGHTS {
-            // Few weight columns (the linearised search and the medoid searches use
-            // one): a dot product per candidate straight off its column, no copy.
-            let rows = par::map_init(
-                candidates.len(),
-                || (),
-                |_, r| (0..kk).map(|k| column_dot(m.col(candidates[r]), weights.col(k))).collect::<Vec<F>>(),
-            );
-            let mut out = out;
-            for (r, row) in rows.iter().enumerate() {
-                for (k, &v) in row.iter().enumerate() {
-                    out[(r, k)] = v;
-                }
-            }
-            return Ok(());
-        }
-        let blocks = candidates.len().div_ceil(BLOCK);
-        let results = par::map_init(
-            blocks,
-            || Mat::<F>::zeros(0, 0),
-            |gather, b| {
-                let start = b * BLOCK;
-                let cand = &candidates[start..(start + BLOCK).min(candidates.len())];
-                let contiguous = cand.windows(2).all(|w| w[1] == w[0] + 1);
-                let mut res = Mat::<F>::zeros(cand.len(), kk);
-                let lhs = if contiguous {
-                    m.subcols(cand[0], cand.len())
-                } else {
-                    *gather = Mat::from_fn(n, cand.len(), |i, r| m[(i, cand[r])]);
-                    gather.as_ref()
-                };
-                faer::linalg::matmul::matmul(res.as_mut(), Accum::Replace, lhs.transpose(), weights, F::one(), faer::Par::Seq);
-                res
-            },
+        check_weighted_shapes(self.len(), candidates, weights, &out)?;
+        stored_weighted_sums(self.as_ref(), candidates, weights, out);
+        Ok(())
+    }
+}
+
+/// `out = m[:, candidates]ᵀ · weights` for stored columns (`m` is `n × anything`):
+/// the arithmetic of [`Precomputed`]'s weighted sums, shared with [`Subset`](crate::Subset)
+/// over a stored parent so that the same dissimilarities give the same bits
+/// whichever source holds them. Shapes are checked by the caller.
+pub(crate) fn stored_weighted_sums<F: Float>(m: MatRef<'_, F>, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) {
+    let n = m.nrows();
+    let kk = weights.ncols();
+    if kk <= FEW_WEIGHTS {
+        // Few weight columns (the linearised search and the medoid searches use
+        // one): a dot product per candidate straight off its column, no copy.
+        let rows = par::map_init(
+            candidates.len(),
+            || (),
+            |_, r| (0..kk).map(|k| column_dot(m.col(candidates[r]), weights.col(k))).collect::<Vec<F>>(),
         );
         let mut out = out;
-        for (b, res) in results.iter().enumerate() {
-            out.rb_mut().subrows_mut(b * BLOCK, res.nrows()).copy_from(res);
+        for (r, row) in rows.iter().enumerate() {
+            for (k, &v) in row.iter().enumerate() {
+                out[(r, k)] = v;
+            }
         }
-        Ok(())
+        return;
+    }
+    let blocks = candidates.len().div_ceil(BLOCK);
+    let results = par::map_init(
+        blocks,
+        || Mat::<F>::zeros(0, 0),
+        |gather, b| {
+            let start = b * BLOCK;
+            let cand = &candidates[start..(start + BLOCK).min(candidates.len())];
+            let contiguous = cand.windows(2).all(|w| w[1] == w[0] + 1);
+            let mut res = Mat::<F>::zeros(cand.len(), kk);
+            let lhs = if contiguous {
+                m.subcols(cand[0], cand.len())
+            } else {
+                *gather = Mat::from_fn(n, cand.len(), |i, r| m[(i, cand[r])]);
+                gather.as_ref()
+            };
+            faer::linalg::matmul::matmul(res.as_mut(), Accum::Replace, lhs.transpose(), weights, F::one(), faer::Par::Seq);
+            res
+        },
+    );
+    let mut out = out;
+    for (b, res) in results.iter().enumerate() {
+        out.rb_mut().subrows_mut(b * BLOCK, res.nrows()).copy_from(res);
     }
 }
 

@@ -109,10 +109,35 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, 
         self.parent.columns_are_stored()
     }
 
-    /// Scatters the weights to the parent's objects and asks the parent, so a
-    /// matrix product or closed form of the parent is used.
+    /// Over a parent that stores its columns: the subset's candidate columns are
+    /// gathered (a bounded block at a time) and summed with the matrix's own
+    /// arithmetic, so a subset gives bit for bit what a [`Precomputed`](crate::Precomputed)
+    /// of the same dissimilarities gives (and so the same model). Otherwise the
+    /// weights are scattered to the parent's objects and the parent is asked, so
+    /// its matrix product or closed form is used.
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
         check_weighted_shapes(self.len(), candidates, weights, &out)?;
+        let mut out = out;
+        if self.parent.columns_are_stored() {
+            let n = self.len();
+            // Whole blocks of the matrix's partition, at most ~32 MiB of gathered columns.
+            let block = super::matrix::BLOCK;
+            let fit = (32 << 20) / (n * std::mem::size_of::<F>()).max(1);
+            let chunk = (fit / block).max(1) * block;
+            let mut gathered = Mat::<F>::zeros(n, chunk.min(candidates.len()));
+            let mut buf = vec![F::zero(); n];
+            let mut start = 0;
+            for part in candidates.chunks(chunk) {
+                for (r, &c) in part.iter().enumerate() {
+                    let col = self.column(c, &mut buf)?;
+                    gathered.as_mut().col_mut(r).iter_mut().zip(col).for_each(|(g, &v)| *g = v);
+                }
+                let local: Vec<usize> = (0..part.len()).collect();
+                super::matrix::stored_weighted_sums(gathered.as_ref(), &local, weights, out.as_mut().subrows_mut(start, part.len()));
+                start += part.len();
+            }
+            return Ok(());
+        }
         let mut full = Mat::<F>::zeros(self.parent.len(), weights.ncols());
         for (r, &i) in self.objects.iter().enumerate() {
             for k in 0..weights.ncols() {
@@ -153,5 +178,36 @@ mod tests {
         }
         assert!(matches!(Subset::new(&d, vec![40]), Err(Error::IndexOutOfRange { index: 40, .. })));
         assert!(s.d(6, 0).is_err());
+    }
+
+    /// A subset of a matrix and the matrix of the same dissimilarities are the same
+    /// source: weighted sums bit for bit (and so the same fitted model), with
+    /// values whose sums round differently in any other order.
+    #[test]
+    fn subset_of_a_matrix_sums_like_the_gathered_matrix() {
+        let n = 300;
+        let value = |i: usize, j: usize| if i == j { 0.0 } else { 1.0 / (1.0 + ((i * 7919 + j * 104_729) % 9973) as f64).sqrt() };
+        let parent = Precomputed::new(Mat::from_fn(n, n, value)).unwrap();
+        let objects: Vec<usize> = (0..137).map(|i| (i * 113 + 5) % n).collect();
+        let subset = Subset::new(&parent, objects.clone()).unwrap();
+        let m = objects.len();
+        let gathered = Precomputed::new(Mat::from_fn(m, m, |i, j| value(objects[i], objects[j]))).unwrap();
+        let candidates: Vec<usize> = (0..m).rev().collect();
+        for kk in [1, 7] {
+            let w = Mat::from_fn(m, kk, |i, k| 1.0 / (1.0 + (i + 3 * k) as f64));
+            let (mut a, mut b) = (Mat::zeros(m, kk), Mat::zeros(m, kk));
+            subset.weighted_sums(&candidates, w.as_ref(), a.as_mut()).unwrap();
+            gathered.weighted_sums(&candidates, w.as_ref(), b.as_mut()).unwrap();
+            for r in 0..m {
+                for k in 0..kk {
+                    assert_eq!(a[(r, k)].to_bits(), b[(r, k)].to_bits(), "candidate {r}, weight column {k}");
+                }
+            }
+        }
+        let labels: Vec<usize> = (0..m).map(|i| i % 3).collect();
+        let params = crate::MedianLvqParams::new().prototypes_per_class(3).check().unwrap();
+        let (x, y) = (params.fit(&subset, &labels).unwrap(), params.fit(&gathered, &labels).unwrap());
+        assert_eq!(x.cost_history(), y.cost_history());
+        assert_eq!(x.jumps(), y.jumps());
     }
 }
