@@ -186,7 +186,8 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
             # A precomputed matrix is checked entry by entry in the core (naming the
             # entry), so it is not scanned here twice.
             finite = metric != "precomputed"
-            X, y = validate_data(self, X, y, dtype=_FLOATS, order="C", ensure_all_finite=finite)
+            X, y = validate_data(self, X, y, dtype=_FLOATS, ensure_all_finite=finite)
+            X = _contiguous(X)
             if metric == "precomputed" and X.shape[0] != X.shape[1]:
                 raise ValueError(
                     f"metric='precomputed' needs the square n x n matrix of the training objects' "
@@ -309,7 +310,7 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=_FLOATS, ensure_all_finite=metric != "precomputed")
         if metric == "precomputed":
             return np.ascontiguousarray(X[:, self.prototype_indices_], dtype=dtype)
-        return _core.sqeuclidean_to(np.ascontiguousarray(X, dtype=dtype), self.prototypes_)
+        return _core.sqeuclidean_to(_contiguous(X.astype(dtype, copy=False)), self.prototypes_)
 
     def _decide(self, d):
         check_is_fitted(self)
@@ -366,6 +367,12 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
     def predict_proba_from_prototypes(self, D):
         """:meth:`predict_proba` from the ``m × K`` dissimilarities to the prototypes."""
         return self._decide(D)[1]
+
+
+def _contiguous(a):
+    """``a`` itself when C- or Fortran-contiguous (the core borrows either without
+    copying), else a C-ordered copy."""
+    return a if a.flags.c_contiguous or a.flags.f_contiguous else np.ascontiguousarray(a)
 
 
 def _integer(value, name):

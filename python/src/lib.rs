@@ -242,7 +242,7 @@ fn supervised<T: Send>(
     n_jobs: Option<usize>,
     verbose: bool,
     job: impl FnOnce(&Control) -> Result<T, Error> + Send,
-) -> PyResult<T> {
+) -> PyResult<(T, f64)> {
     let pool = match n_jobs {
         Some(n) => Some(rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| PyRuntimeError::new_err(e.to_string()))?),
         None => None,
@@ -254,7 +254,10 @@ fn supervised<T: Send>(
         let control = &control;
         let pool = pool.as_ref();
         scope.spawn(move || {
-            let work = || job(control);
+            let work = || {
+                let started = std::time::Instant::now();
+                job(control).map(|t| (t, started.elapsed().as_secs_f64()))
+            };
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match pool {
                 Some(pool) => pool.install(work),
                 None => work(),
@@ -336,16 +339,68 @@ fn fit_precomputed(
         Matrix::F32(d) => {
             let params = s.params(weights(as_f32(sample_weight)?)?)?;
             let d = view(&d, "D")?;
-            let model = supervised(py, s.n_jobs, s.verbose, |c| params.check()?.fit_observed(&Precomputed::from_ref(d)?, &y, c))?;
-            finish(Fitted::F32(model))
+            let model = supervised(py, s.n_jobs, s.verbose, |c| {
+                let d = by_columns(d);
+                params.check()?.fit_observed(&Precomputed::from_ref(d.as_ref())?, &y, c)
+            })?;
+            finish(Fitted::F32(model.0), model.1)
         }
         Matrix::F64(d) => {
             let params = s.params(weights(as_f64(sample_weight)?)?)?;
             let d = view(&d, "D")?;
-            let model = supervised(py, s.n_jobs, s.verbose, |c| params.check()?.fit_observed(&Precomputed::from_ref(d)?, &y, c))?;
-            finish(Fitted::F64(model))
+            let model = supervised(py, s.n_jobs, s.verbose, |c| {
+                let d = by_columns(d);
+                params.check()?.fit_observed(&Precomputed::from_ref(d.as_ref())?, &y, c)
+            })?;
+            finish(Fitted::F64(model.0), model.1)
         }
     }
+}
+
+/// A matrix whose columns are contiguous, as training reads them (`d(·, c)`, one
+/// candidate's column per pass): numpy's default C order stores rows, and reading
+/// columns out of it is several times slower. A symmetric matrix (the usual case)
+/// is its own transpose, so its C-order buffer *is* column-major and is used in
+/// place; a non-symmetric one in C order is copied once into column order
+/// (`np.asfortranarray(D)` avoids that copy).
+enum Columns<'a, F> {
+    Borrowed(MatRef<'a, F>),
+    Owned(median_lvq::faer::Mat<F>),
+}
+
+impl<F: Float> Columns<'_, F> {
+    fn as_ref(&self) -> MatRef<'_, F> {
+        match self {
+            Columns::Borrowed(m) => *m,
+            Columns::Owned(m) => m.as_ref(),
+        }
+    }
+}
+
+fn by_columns<F: Float>(d: MatRef<'_, F>) -> Columns<'_, F> {
+    if d.row_stride() == 1 || d.nrows() != d.ncols() {
+        Columns::Borrowed(d)
+    } else if symmetric(d) {
+        Columns::Borrowed(d.transpose())
+    } else {
+        Columns::Owned(d.to_owned())
+    }
+}
+
+/// `d[(i, j)] == d[(j, i)]` for every pair (bitwise for numbers; a NaN makes it
+/// non-symmetric), compared in 64 × 64 tiles so both reads stay in cache; row
+/// tiles in parallel.
+fn symmetric<F: Float>(d: MatRef<'_, F>) -> bool {
+    use rayon::prelude::*;
+    const TILE: usize = 64;
+    let n = d.nrows();
+    (0..n.div_ceil(TILE)).into_par_iter().all(|bi| {
+        let rows = bi * TILE..((bi + 1) * TILE).min(n);
+        (bi..n.div_ceil(TILE)).all(|bj| {
+            let cols = bj * TILE..((bj + 1) * TILE).min(n);
+            rows.clone().all(|i| cols.clone().all(|j| d[(i, j)] == d[(j, i)]))
+        })
+    })
 }
 
 /// Fits on vectors (`n × p`) under the squared Euclidean distance, never
@@ -367,13 +422,13 @@ fn fit_sqeuclidean(
             let params = s.params(weights(as_f32(sample_weight)?)?)?;
             let x = view(&x, "X")?;
             let model = supervised(py, s.n_jobs, s.verbose, |c| params.check()?.fit_observed(&SquaredEuclidean::from_ref(x)?, &y, c))?;
-            finish(Fitted::F32(model))
+            finish(Fitted::F32(model.0), model.1)
         }
         Matrix::F64(x) => {
             let params = s.params(weights(as_f64(sample_weight)?)?)?;
             let x = view(&x, "X")?;
             let model = supervised(py, s.n_jobs, s.verbose, |c| params.check()?.fit_observed(&SquaredEuclidean::from_ref(x)?, &y, c))?;
-            finish(Fitted::F64(model))
+            finish(Fitted::F64(model.0), model.1)
         }
     }
 }
@@ -405,11 +460,11 @@ fn fit_callable(
         };
         params.check()?.fit_observed(&FunctionSource::fallible(&objects, f), &y, control)
     })?;
-    finish(Fitted::F64(model))
+    finish(Fitted::F64(model.0), model.1)
 }
 
-fn finish(model: Fitted) -> PyResult<Model> {
-    Ok(Model { fitted: model })
+fn finish(fitted: Fitted, seconds: f64) -> PyResult<Model> {
+    Ok(Model { fitted, core_seconds: Some(seconds) })
 }
 
 fn codes(y: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<usize>> {
@@ -482,6 +537,9 @@ fn sqeuclidean_to(py: Python<'_>, new: Matrix<'_>, prototypes: Matrix<'_>) -> Py
 #[pyclass(frozen, module = "median_lvq._core")]
 struct Model {
     fitted: Fitted,
+    /// Seconds the crate's `fit` took (not saved): the binding's own overhead is
+    /// the caller's wall time minus this.
+    core_seconds: Option<f64>,
 }
 
 /// The decision of `model` from `m × K` dissimilarities to its prototypes:
@@ -543,6 +601,11 @@ impl Model {
             Fitted::F64(_) => "float64",
         }
     }
+    /// Seconds spent in the crate's `fit` (`None` for a loaded model).
+    #[getter]
+    fn core_seconds(&self) -> Option<f64> {
+        self.core_seconds
+    }
     #[getter]
     fn prototype_indices(&self) -> Vec<usize> {
         both!(self, m => m.prototype_indices().to_vec())
@@ -592,7 +655,7 @@ impl Model {
             "float64" => Fitted::F64(serde_json::from_str(text).map_err(value_error)?),
             other => return Err(value_error(format!("unknown precision {other:?}"))),
         };
-        Ok(Self { fitted })
+        Ok(Self { fitted, core_seconds: None })
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String, &'static str))> {

@@ -342,6 +342,30 @@ def test_big_arrays_are_not_copied_when_contiguous(iris):
     np.testing.assert_array_equal(a.prototype_indices_, b.prototype_indices_)
 
 
+def test_every_matrix_layout_gives_the_same_model():
+    # Columns are what training reads: Fortran order is used in place, a symmetric
+    # C-ordered matrix too (it is its own transpose), a non-symmetric C-ordered one
+    # is copied into column order; a strided view is made contiguous first.
+    rng = np.random.default_rng(1)
+    n = 90
+    D = rng.random((n, n)) + 0.1
+    np.fill_diagonal(D, 0.0)
+    y = np.arange(n) % 3
+    symmetric = (D + D.T) / 2
+    for M in (D, symmetric):
+        reference = MedianGLVQ(2, random_state=0).fit(np.asfortranarray(M), y)
+        big = np.zeros((2 * n, 2 * n))
+        big[::2, ::2] = M
+        for layout in (np.ascontiguousarray(M), big[::2, ::2]):
+            model = MedianGLVQ(2, random_state=0).fit(layout, y)
+            np.testing.assert_array_equal(model.prototype_indices_, reference.prototype_indices_)
+            np.testing.assert_array_equal(model.cost_history_, reference.cost_history_)
+    # A non-symmetric matrix is not read as its transpose.
+    assert not np.array_equal(
+        MedianGLVQ(2, random_state=0).fit(D, y).cost_history_, MedianGLVQ(2, random_state=0).fit(np.asfortranarray(D.T), y).cost_history_
+    )
+
+
 @pytest.mark.skipif(os.environ.get("MEDIAN_LVQ_SLOW") is None, reason="slow; set MEDIAN_LVQ_SLOW=1")
 def test_large_vectors_never_build_the_matrix():
     rng = np.random.default_rng(0)
