@@ -17,8 +17,10 @@
 //! * `--standardize` (vectors: z-score with the training part's mean and deviation)
 //! * `--prototypes-per-class K` [1], `--splits S` [20], `--test-fraction f` [0.2],
 //!   `--seed s` [0]
-//! * `--precision f32|f64` [f64], `--search exhaustive|linearised` [chosen per
-//!   source], `--transfer identity|sigmoid:BETA|log-likelihood` [identity]
+//! * `--precision f32|f64` [f64], `--search exhaustive|linearised|candidate-major` [chosen per
+//!   source], `--candidates receptive-field|whole-class` [receptive-field],
+//!   `--init kmedoids|neural-gas|random` [kmedoids],
+//!   `--transfer identity|sigmoid:BETA|log-likelihood` [identity]
 //! * `--restarts N` [the library's default: 8 up to 10,000 objects, 1 above]
 //! * `--split-file PATH`: the splits to use instead of drawing them, one per line:
 //!   the test objects' 0-based row indices separated by spaces (the rest train), so
@@ -41,8 +43,8 @@ mod common;
 
 use faer::Mat;
 use median_lvq::{
-    Dissimilarity, Float, FunctionSource, MedianLvqParams, Observer, Precomputed, Progress, PrototypeMap, Search, Split, SquaredEuclidean,
-    Standardizer, StderrProgress, Subset, Transfer, accuracy, stratified_splits,
+    Candidates, Dissimilarity, Float, FunctionSource, Init, MedianLvqParams, Observer, Precomputed, Progress, PrototypeMap, Search, Split,
+    SquaredEuclidean, Standardizer, StderrProgress, Subset, Transfer, accuracy, stratified_splits,
 };
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -80,6 +82,8 @@ struct Options {
     seed: u64,
     f32: bool,
     search: Option<Search>,
+    candidates: Option<Candidates>,
+    init: Option<Init>,
     transfer: String,
     progress: bool,
     restarts: Option<usize>,
@@ -97,7 +101,9 @@ flags (defaults in brackets):
   --prototypes-per-class K [1]    --splits S [20]    --test-fraction f [0.2]    --seed s [0]
   --restarts N                    [8 up to 10,000 objects, 1 above]
   --split-file PATH               one split per line: the test objects' 0-based row indices
-  --precision f32|f64 [f64]       --search exhaustive|linearised [per source]
+  --precision f32|f64 [f64]       --search exhaustive|linearised|candidate-major [per source]
+  --candidates receptive-field|whole-class [receptive-field]
+  --init kmedoids|neural-gas|random [kmedoids]
   --transfer identity|sigmoid:BETA|log-likelihood [identity]
   --calibrate                     hold out 25 % of training to fit the temperature; report test log-loss before/after
   --plot PATH                     an SVG map of the last split's objects and prototypes
@@ -147,6 +153,8 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
     let (mut per_class, mut splits, mut test_fraction, mut seed) = (1, 20, 0.2, 0);
     let mut f32 = false;
     let mut search = None;
+    let mut candidates = None;
+    let mut init = None;
     let mut transfer = "identity".to_string();
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
@@ -198,13 +206,29 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
                 search = Some(match value(&mut it)?.as_str() {
                     "exhaustive" => Search::Exhaustive,
                     "linearised" => Search::Linearised { checked: 8 },
-                    v => return Err(format!("--search {v:?}: expected exhaustive or linearised")),
+                    "candidate-major" => Search::CandidateMajor,
+                    v => return Err(format!("--search {v:?}: expected exhaustive, linearised or candidate-major")),
+                })
+            }
+            "--candidates" => {
+                candidates = Some(match value(&mut it)?.as_str() {
+                    "receptive-field" => Candidates::ReceptiveField,
+                    "whole-class" => Candidates::WholeClass,
+                    v => return Err(format!("--candidates {v:?}: expected receptive-field or whole-class")),
+                })
+            }
+            "--init" => {
+                init = Some(match value(&mut it)?.as_str() {
+                    "kmedoids" => Init::KMedoids { rounds: 10 },
+                    "neural-gas" => Init::NeuralGas { epochs: 100 },
+                    "random" => Init::StratifiedRandom,
+                    v => return Err(format!("--init {v:?}: expected kmedoids, neural-gas or random")),
                 })
             }
             "--transfer" => transfer = value(&mut it)?,
             other => {
                 return Err(format!(
-                    "unknown flag {other:?} (flags: --data --input --dissimilarity --standardize --prototypes-per-class --splits --test-fraction --seed --restarts --split-file --precision --search --transfer --calibrate --plot --progress --help)"
+                    "unknown flag {other:?} (flags: --data --input --dissimilarity --standardize --prototypes-per-class --splits --test-fraction --seed --restarts --split-file --precision --search --candidates --init --transfer --calibrate --plot --progress --help)"
                 ));
             }
         }
@@ -258,6 +282,8 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         seed,
         f32,
         search,
+        candidates,
+        init,
         transfer,
         progress,
         restarts,
@@ -321,6 +347,12 @@ fn read_splits(path: &std::path::Path, n: usize) -> Result<Vec<Split>, String> {
 fn evaluate<F: Float>(o: &Options) -> Result<Vec<(f64, f64, usize)>, String> {
     let (labels, objects) = load::<F>(o)?;
     let mut params = MedianLvqParams::<F>::new().prototypes_per_class(o.per_class).transfer(transfer(&o.transfer)?).seed(o.seed);
+    if let Some(i) = o.init.clone() {
+        params = params.init(i);
+    }
+    if let Some(c) = o.candidates {
+        params = params.candidates(c);
+    }
     if let Some(s) = o.search {
         params = params.search(s);
     }

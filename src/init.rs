@@ -36,6 +36,7 @@ pub(crate) fn initial_prototypes<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     classes: &Classes<L>,
     per_class: usize,
     init: &Init,
+    budget: usize,
     rng: &mut ChaCha8Rng,
 ) -> Result<Vec<usize>, Error> {
     if let Init::Given(given) = init {
@@ -54,6 +55,7 @@ pub(crate) fn initial_prototypes<F: Float, L, D: Dissimilarity<F> + ?Sized>(
                 pool
             }
             Init::KMedoids { rounds } => k_medoids(source, members, per_class, *rounds, rng)?,
+            Init::NeuralGas { epochs } => neural_gas(source, members, per_class, *epochs, budget, rng)?,
             Init::ClassMedoid | Init::Auto => k_medoids(source, members, per_class, 10, rng)?,
             Init::Given(_) => Vec::new(),
         };
@@ -110,6 +112,83 @@ fn group_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, groups: &[V
             argmin((0..g.len()).map(|r| sums[(r, 0)])).and_then(|b| g.get(b)).copied().ok_or(Error::Empty { what: "a class" })
         })
         .collect()
+}
+
+/// Class-wise relational neural gas ([`Init::NeuralGas`]) within one class.
+fn neural_gas<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    members: &[usize],
+    k: usize,
+    epochs: usize,
+    budget: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<usize>, Error> {
+    let m = members.len();
+    if m.checked_mul(m).and_then(|e| e.checked_mul(8)).is_none_or(|bytes| bytes > budget) {
+        return Err(Error::InvalidParameter {
+            name: "init",
+            value: format!("NeuralGas on a class of {m} objects"),
+            expected: "classes whose n_c x n_c dissimilarities (f64) fit matrix_budget; raise the budget or use Init::KMedoids",
+        });
+    }
+    // The class's dissimilarities: `dc[(i, j)] = d(members[i], members[j])`.
+    let mut dc = Mat::<f64>::zeros(m, m);
+    let mut buf = vec![F::zero(); source.len()];
+    for (j, &c) in members.iter().enumerate() {
+        let col = crate::dissimilarity::column_checked(source, c, &mut buf)?;
+        for (i, &o) in members.iter().enumerate() {
+            dc[(i, j)] = col.get(o).map_or(f64::NAN, |v| v.as_f64());
+        }
+    }
+    // Start: k distinct objects drawn uniformly.
+    let mut pool: Vec<usize> = (0..m).collect();
+    let mut alpha = Mat::<f64>::zeros(m, k);
+    for j in 0..k {
+        let pick = j + below(rng, m - j);
+        pool.swap(j, pick);
+        alpha[(pool[j], j)] = 1.0;
+    }
+    let distances = |alpha: &Mat<f64>| {
+        let mut da = Mat::<f64>::zeros(m, k);
+        // Sequential product: the same sums on any thread count.
+        faer::linalg::matmul::matmul(da.as_mut(), faer::Accum::Replace, dc.as_ref(), alpha.as_ref(), 1.0, faer::Par::Seq);
+        for q in 0..k {
+            let own: f64 = (0..m).map(|i| alpha[(i, q)] * da[(i, q)]).sum::<f64>() / 2.0;
+            for i in 0..m {
+                da[(i, q)] -= own;
+            }
+        }
+        da
+    };
+    let (start, end) = (k as f64 / 2.0, 0.01_f64);
+    let mut order: Vec<usize> = (0..k).collect();
+    for epoch in 0..epochs {
+        let lambda = start * (end / start).powf(epoch as f64 / (epochs.max(2) - 1) as f64);
+        let da = distances(&alpha);
+        let mut next = Mat::<f64>::zeros(m, k);
+        for i in 0..m {
+            order.sort_by(|&a, &b| da[(i, a)].total_cmp(&da[(i, b)]).then(a.cmp(&b)));
+            for (rank, &q) in order.iter().enumerate() {
+                next[(i, q)] = (-(rank as f64) / lambda).exp();
+            }
+        }
+        for q in 0..k {
+            let total: f64 = (0..m).map(|i| next[(i, q)]).sum();
+            for i in 0..m {
+                next[(i, q)] /= total;
+            }
+        }
+        alpha = next;
+    }
+    let da = distances(&alpha);
+    let mut taken = vec![false; m];
+    let mut chosen = Vec::with_capacity(k);
+    for q in 0..k {
+        let best = argmin((0..m).map(|i| if taken[i] { f64::INFINITY } else { da[(i, q)] })).unwrap_or(0);
+        taken[best] = true;
+        chosen.push(members[best]);
+    }
+    Ok(chosen)
 }
 
 /// k-medoids within one class: medoid, `D`-weighted seeding, alternating rounds.
@@ -228,15 +307,44 @@ mod tests {
         let d = line(&xs);
         let classes = Classes::encode(&labels);
         let mut rng = ChaCha8Rng::seed_from_u64(0);
-        let one = initial_prototypes(&d, &classes, 1, &Init::ClassMedoid, &mut rng).unwrap();
+        let one = initial_prototypes(&d, &classes, 1, &Init::ClassMedoid, usize::MAX, &mut rng).unwrap();
         assert_eq!(one, vec![2, 7]);
-        let two = initial_prototypes(&d, &classes, 2, &Init::Auto, &mut rng).unwrap();
+        let two = initial_prototypes(&d, &classes, 2, &Init::Auto, usize::MAX, &mut rng).unwrap();
         let mut class0 = two[..2].to_vec();
         class0.sort();
         assert_eq!(class0, vec![1, 4], "one medoid per clump");
-        let r = initial_prototypes(&d, &classes, 3, &Init::StratifiedRandom, &mut rng).unwrap();
+        let r = initial_prototypes(&d, &classes, 3, &Init::StratifiedRandom, usize::MAX, &mut rng).unwrap();
         assert_eq!(r.len(), 6);
         assert!(r[..3].iter().all(|&i| labels[i] == 0) && r[3..].iter().all(|&i| labels[i] == 1));
+    }
+
+    #[test]
+    fn neural_gas_finds_the_clumps_and_the_medoid() {
+        // Class 0: three clumps (around 0, 10, 20); class 1: one around 100.
+        let xs = [0.0, 0.5, 1.0, 10.0, 10.5, 11.0, 20.0, 20.5, 21.0, 100.0, 101.0, 102.0, 103.0];
+        let labels = [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
+        let d = line(&xs);
+        let classes = Classes::encode(&labels);
+        let ng = Init::NeuralGas { epochs: 100 };
+        for seed in 0..20 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let p = initial_prototypes(&d, &classes, 3, &ng, usize::MAX, &mut rng).unwrap();
+            let mut class0 = p[..3].to_vec();
+            class0.sort();
+            // The centre of each clump, whatever the random start.
+            assert_eq!(class0, vec![1, 4, 7], "seed {seed}");
+            assert!(p[3..].iter().all(|&i| labels[i] == 1));
+            let mut again = ChaCha8Rng::seed_from_u64(seed);
+            assert_eq!(initial_prototypes(&d, &classes, 3, &ng, usize::MAX, &mut again).unwrap(), p);
+        }
+        // One prototype per class: the class medoid.
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let one = initial_prototypes(&d, &classes, 1, &ng, usize::MAX, &mut rng).unwrap();
+        let medoid = initial_prototypes(&d, &classes, 1, &Init::ClassMedoid, usize::MAX, &mut rng).unwrap();
+        assert_eq!(one, medoid);
+        // A class matrix over the budget is an error, not an allocation.
+        let e = initial_prototypes(&d, &classes, 2, &ng, 100, &mut rng).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { name: "init", .. }), "{e}");
     }
 
     #[test]
@@ -245,7 +353,7 @@ mod tests {
         let d = line(&xs);
         let classes = Classes::encode(&[0, 0, 0, 0, 1, 1]);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let p = initial_prototypes(&d, &classes, 2, &Init::Auto, &mut rng).unwrap();
+        let p = initial_prototypes(&d, &classes, 2, &Init::Auto, usize::MAX, &mut rng).unwrap();
         assert_eq!(p.len(), 4);
         let mut s = p.clone();
         s.sort();
@@ -258,7 +366,7 @@ mod tests {
         let classes = Classes::encode(&[0, 0, 1, 1]);
         let d = line(&[0.0, 1.0, 2.0, 3.0]);
         let mut rng = ChaCha8Rng::seed_from_u64(0);
-        let mut given = |g: Vec<usize>| initial_prototypes(&d, &classes, 1, &Init::Given(g), &mut rng);
+        let mut given = |g: Vec<usize>| initial_prototypes(&d, &classes, 1, &Init::Given(g), usize::MAX, &mut rng);
         assert_eq!(given(vec![3, 0]).unwrap(), vec![3, 0]);
         assert!(matches!(given(vec![0, 9]), Err(Error::InvalidInitialPrototype { position: 1, index: 9, .. })));
         assert!(matches!(given(vec![0, 0, 2]), Err(Error::InvalidInitialPrototype { position: 1, index: 0, .. })));

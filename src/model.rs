@@ -154,6 +154,65 @@ impl<F: Float, L: Clone + PartialEq> MedianLvq<F, L> {
     pub fn prototypes_of(&self, label: &L) -> Vec<usize> {
         self.prototype_labels.iter().enumerate().filter(|(_, l)| *l == label).map(|(k, _)| k).collect()
     }
+    /// A start for a new fit from this model's prototypes ([`Init::Given`](crate::Init::Given)
+    /// with [`prototype_indices`](Self::prototype_indices)): to continue training
+    /// (more sweeps, other parameters) on the same objects, or to refit after
+    /// adding objects *after* the old ones, so their indices still hold. Then one
+    /// fit runs (the start is deterministic), from the old model's cost if the
+    /// objects and parameters are the same. For objects numbered differently, see
+    /// [`warm_start_with`](Self::warm_start_with).
+    ///
+    /// ```
+    /// use median_lvq::{MedianLvqParams, Precomputed};
+    /// let x = [0.0, 1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 13.0, 2.5, 10.5_f64];
+    /// let d = |n: usize| Precomputed::new(faer::Mat::from_fn(n, n, |i, j| (x[i] - x[j]).powi(2)));
+    /// let y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1];
+    /// let params = MedianLvqParams::new().prototypes_per_class(2);
+    /// let first = params.fit(&d(8)?, &y[..8])?;
+    /// // Two objects arrive: train on all ten from where the model stands.
+    /// let more = params.clone().init(first.warm_start()).fit(&d(10)?, &y)?;
+    /// assert!(more.cost() <= more.cost_history()[0]);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    pub fn warm_start(&self) -> crate::Init {
+        crate::Init::Given(self.prototypes.clone())
+    }
+
+    /// [`warm_start`](Self::warm_start) on objects numbered differently:
+    /// `locate(old)` gives the new index of the old training object `old` (a
+    /// prototype), or `None` if it is not among the new objects. The prototypes
+    /// keep their order; their classes come from the new labels.
+    ///
+    /// ```
+    /// # use median_lvq::{MedianLvqParams, Precomputed};
+    /// # let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+    /// # let d = Precomputed::new(faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).powi(2)))?;
+    /// let model = MedianLvqParams::new().fit(&d, &[0, 0, 0, 1, 1, 1])?;
+    /// // The same objects, stored in reverse order.
+    /// let start = model.warm_start_with(|old| Some(5 - old))?;
+    /// assert_eq!(start, median_lvq::Init::Given(vec![4, 1]));
+    /// assert!(model.warm_start_with(|old| (old < 3).then_some(old)).is_err());
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInitialPrototype`] naming the first prototype `locate`
+    /// does not find.
+    pub fn warm_start_with(&self, mut locate: impl FnMut(usize) -> Option<usize>) -> Result<crate::Init, Error> {
+        self.prototypes
+            .iter()
+            .enumerate()
+            .map(|(position, &index)| {
+                locate(index).ok_or(Error::InvalidInitialPrototype {
+                    position,
+                    index,
+                    reason: "the mapping does not find this prototype among the new objects",
+                })
+            })
+            .collect::<Result<Vec<usize>, Error>>()
+            .map(crate::Init::Given)
+    }
+
     /// Label of each prototype.
     pub fn prototype_labels(&self) -> &[L] {
         &self.prototype_labels

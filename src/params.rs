@@ -104,6 +104,14 @@ pub enum Search {
         /// How many of the best-ranked candidates get the exact check (`>= 1`).
         checked: usize,
     },
+    /// Candidate by candidate instead of prototype by prototype: each sweep visits
+    /// every object of every class once (ascending index, class by class) and scores
+    /// it against every prototype of its class in one pass over its column (with
+    /// [`Candidates::WholeClass`]; with receptive fields, against the prototype it is
+    /// closest to); its best improving jump is taken at once. A sweep then reads each
+    /// column once however many prototypes a class has; jumps are exact, so the cost
+    /// strictly decreases as in the other searches.
+    CandidateMajor,
 }
 
 impl Search {
@@ -154,6 +162,24 @@ pub enum Init {
     /// each class gets (every class needs at least one). `prototypes_per_class` is
     /// then ignored.
     Given(Vec<usize>),
+    /// Class-wise relational neural gas (Hammer & Hasenfuss 2007), the start of
+    /// the reference implementations: within each class, `K_c` prototypes are
+    /// convex combinations `α_k` of the class's objects, at distance
+    /// `d(i, w_k) = [D α_k]_i − ½ α_kᵀ D α_k`. They start at `K_c` distinct random
+    /// objects of the class; each of `epochs` epochs ranks the prototypes for every
+    /// object of the class (`rank_k(i)` in `0..K_c`, ties to the lower index) and
+    /// sets `α_k ∝ Σ_i exp(−rank_k(i) / λ) e_i`, with `λ` shrinking geometrically
+    /// from `K_c / 2` (first epoch) to `0.01` (last); finally each prototype becomes
+    /// the object of the class closest to it (distinct objects, prototypes in
+    /// order). With one prototype per class this is the class medoid.
+    ///
+    /// Costs `O(epochs · K_c · n_c²)` per class and holds each class's `n_c × n_c`
+    /// dissimilarities in `f64` (within [`matrix_budget`](crate::MedianLvqParams::matrix_budget)):
+    /// a start for matrices of up to a few thousand objects per class.
+    NeuralGas {
+        /// Epochs (`>= 1`; 100 in the reference implementation's spirit).
+        epochs: usize,
+    },
     /// [`Init::KMedoids`] with 10 rounds.
     #[default]
     Auto,
@@ -464,6 +490,11 @@ impl<F: Float> MedianLvqParams<F> {
         {
             return bad("init (k-medoids rounds)", rounds.to_string(), "at most 1,000,000");
         }
+        if let Init::NeuralGas { epochs } = self.0.init
+            && !(1..=100_000).contains(&epochs)
+        {
+            return bad("init (neural gas epochs)", epochs.to_string(), "between 1 and 100,000");
+        }
         if let Some(k) = self.0.n_init
             && !(1..=Self::MAX_N_INIT).contains(&k)
         {
@@ -528,7 +559,7 @@ impl<F: Float> ValidParams<F> {
     fn restarts_for(&self, n: usize) -> usize {
         let deterministic = match self.init {
             Init::Given(_) => true,
-            Init::Auto | Init::KMedoids { .. } | Init::ClassMedoid => self.prototypes_per_class == 1,
+            Init::Auto | Init::KMedoids { .. } | Init::ClassMedoid | Init::NeuralGas { .. } => self.prototypes_per_class == 1,
             Init::StratifiedRandom => false,
         };
         match self.n_init {

@@ -78,6 +78,7 @@ fn search_name(s: Search) -> String {
         Search::Auto => "auto".into(),
         Search::Exhaustive => "exhaustive".into(),
         Search::Linearised { checked } => format!("linearised:{checked}"),
+        Search::CandidateMajor => "candidate_major".into(),
     }
 }
 
@@ -166,6 +167,7 @@ impl<'de, F: Float + Deserialize<'de>, L: Clone + Ord + Serialize + Deserialize<
         let search = match r.search.as_str() {
             "auto" => Search::Auto,
             "exhaustive" => Search::Exhaustive,
+            "candidate_major" => Search::CandidateMajor,
             s => match s.strip_prefix("linearised:").and_then(|k| k.parse::<usize>().ok()) {
                 Some(checked) if checked >= 1 => Search::Linearised { checked },
                 _ => return Err(bad(format!("unknown search {s:?}"))),

@@ -41,9 +41,13 @@ proptest! {
 
     #[test]
     fn cost_never_rises_and_prototypes_are_distinct_objects_of_their_class(
-        (y, d, k) in problem(40), t in 0u8..3, whole in any::<bool>(), lin in 0usize..3, seed in any::<u64>(),
+        (y, d, k) in problem(40), t in 0u8..3, whole in any::<bool>(), lin in 0usize..4, seed in any::<u64>(),
     ) {
-        let search = if lin == 0 { Search::Exhaustive } else { Search::Linearised { checked: lin } };
+        let search = match lin {
+            0 => Search::Exhaustive,
+            3 => Search::CandidateMajor,
+            _ => Search::Linearised { checked: lin },
+        };
         let params = MedianLvqParams::new()
             .prototypes_per_class(k)
             .transfer(transfer(t))
@@ -114,8 +118,8 @@ proptest! {
     }
 
     #[test]
-    fn same_model_on_one_and_two_threads((y, d, k) in problem(40), t in 0u8..3, lin in any::<bool>(), seed in any::<u64>()) {
-        let search = if lin { Search::Linearised { checked: 2 } } else { Search::Exhaustive };
+    fn same_model_on_one_and_two_threads((y, d, k) in problem(40), t in 0u8..3, s in 0u8..3, seed in any::<u64>()) {
+        let search = [Search::Linearised { checked: 2 }, Search::Exhaustive, Search::CandidateMajor][s as usize];
         let params = MedianLvqParams::new().prototypes_per_class(k).transfer(transfer(t)).search(search).n_init(2).seed(seed);
         let run = |threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| fit(&d, &y, &params));
         prop_assert_eq!(run(1), run(2));

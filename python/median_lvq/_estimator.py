@@ -56,10 +56,11 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
     n_init : int or None, default=None
         Restarts from different random starts (the lowest cost wins); ``None``: 8
         up to 10,000 objects and 1 above.
-    init : {"auto", "kmedoids", "class_medoid", "random"} or list of int, default="auto"
+    init : {"auto", "kmedoids", "class_medoid", "random", "neural_gas"} or list of int, default="auto"
         Where the prototypes start: class-wise k-medoids (``"auto"``), the class
-        medoid, random objects, or given training indices.
-    search : {"auto", "exhaustive", "linearised"}, default="auto"
+        medoid, random objects, class-wise relational neural gas (the reference
+        implementation's start), or given training indices.
+    search : {"auto", "exhaustive", "linearised", "candidate_major"}, default="auto"
         How candidates are searched; ``"auto"`` chooses per metric and size.
     candidates : {"receptive_field", "whole_class"}, default="receptive_field"
         Which objects a prototype may jump to.
@@ -70,6 +71,10 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
         but one, a positive number that many.
     verbose : int, default=0
         If positive, prints one line per sweep (``print``, so notebooks show it).
+    warm_start : bool, default=False
+        If fitted already, start from the current prototypes (``init`` is then
+        ignored): to continue training, or to refit after appending objects (the
+        old indices must still denote the same objects).
 
     Attributes
     ----------
@@ -130,6 +135,7 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        warm_start=False,
     ):
         self.prototypes_per_class = prototypes_per_class
         self.metric = metric
@@ -145,6 +151,7 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.warm_start = warm_start
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -261,6 +268,8 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
         elif class_weight is not None and not (isinstance(class_weight, str) and class_weight == "balanced"):
             raise ValueError(f"class_weight={class_weight!r} is invalid: use None, 'balanced' or a dict by label")
         init = self.init
+        if self.warm_start and hasattr(self, "prototype_indices_"):
+            init = self.prototype_indices_.tolist()
         if not isinstance(init, str):
             given = np.asarray(init)
             if given.ndim != 1 or not np.issubdtype(given.dtype, np.integer):

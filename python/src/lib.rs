@@ -155,9 +155,10 @@ impl Settings {
             (None, "kmedoids") => Init::KMedoids { rounds: 10 },
             (None, "class_medoid") => Init::ClassMedoid,
             (None, "random") => Init::StratifiedRandom,
+            (None, "neural_gas") => Init::NeuralGas { epochs: 100 },
             (None, other) => {
                 return Err(value_error(format!(
-                    "parameter `init` = {other:?} is invalid: use \"auto\", \"kmedoids\", \"class_medoid\", \"random\" or a list of training indices"
+                    "parameter `init` = {other:?} is invalid: use \"auto\", \"kmedoids\", \"class_medoid\", \"random\", \"neural_gas\" or a list of training indices"
                 )));
             }
         };
@@ -165,9 +166,10 @@ impl Settings {
             "auto" => Search::Auto,
             "exhaustive" => Search::Exhaustive,
             "linearised" | "linearized" => Search::Linearised { checked: 8 },
+            "candidate_major" => Search::CandidateMajor,
             other => {
                 return Err(value_error(format!(
-                    "parameter `search` = {other:?} is invalid: use \"auto\", \"exhaustive\" or \"linearised\""
+                    "parameter `search` = {other:?} is invalid: use \"auto\", \"exhaustive\", \"linearised\" or \"candidate_major\""
                 )));
             }
         };

@@ -373,3 +373,20 @@ def test_large_vectors_never_build_the_matrix():
     y = (x[:, 0] > 0).astype(int) + 2 * (x[:, 1] > 0)
     model = MedianGLVQ(2, metric="sqeuclidean", random_state=0).fit(x, y)
     assert model.score(x[:5000], y[:5000]) > 0.7
+
+
+def test_warm_start_and_the_other_searches_and_starts(iris):
+    x, y = iris
+    model = MedianGLVQ(3, metric="sqeuclidean", random_state=0, max_iter=1)
+    model.fit(x, y)
+    first = model.cost_history_.copy()
+    model.set_params(warm_start=True, max_iter=100).fit(x, y)
+    # It goes on from where it stopped: the new history starts at the old end.
+    assert model.cost_history_[0] == first[-1]
+    whole = MedianGLVQ(3, metric="sqeuclidean", random_state=0, n_init=1).fit(x, y)
+    model_one = MedianGLVQ(3, metric="sqeuclidean", random_state=0, n_init=1, max_iter=1).fit(x, y)
+    model_one.set_params(warm_start=True, max_iter=100).fit(x, y)
+    np.testing.assert_array_equal(model_one.prototype_indices_, whole.prototype_indices_)
+    for params in (dict(search="candidate_major"), dict(search="candidate_major", candidates="whole_class"), dict(init="neural_gas")):
+        m = MedianGLVQ(3, metric="sqeuclidean", random_state=0, **params).fit(x, y)
+        assert np.all(np.diff(m.cost_history_) < 0) and m.score(x, y) > 0.9, params

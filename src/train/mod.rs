@@ -6,6 +6,7 @@
 //! the cost now by more than `min_jump_improvement · Σ v`, so the recorded cost strictly
 //! decreases whatever the rounding, and training terminates.
 
+mod candidate;
 mod search;
 mod state;
 
@@ -16,6 +17,7 @@ use crate::model::{MedianLvq, Termination};
 use crate::observe::{Observer, Progress, ProgressEvent, Silent};
 use crate::params::{Candidates, ClassWeights, MedianLvqParams, Search, ValidParams};
 use crate::{Dissimilarity, Error, Float, par};
+use candidate::ClassFrame;
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -127,7 +129,8 @@ impl<F: Float> ValidParams<F> {
         // Exhaustive search reads every candidate column at every sweep of every
         // restart: a source that computes its columns computes them once here.
         let bytes = n.checked_mul(n).and_then(|e| e.checked_mul(std::mem::size_of::<F>()));
-        if p.search == Search::Exhaustive && !source.columns_are_stored() && bytes.is_some_and(|b| b <= p.matrix_budget) {
+        let reads_every_column = matches!(p.search, Search::Exhaustive | Search::CandidateMajor);
+        if reads_every_column && !source.columns_are_stored() && bytes.is_some_and(|b| b <= p.matrix_budget) {
             let stored = Stored::new(source)?;
             return fit_restarts(&stored, &classes, &problem, p, &watch);
         }
@@ -153,7 +156,7 @@ fn fit_restarts<F: Float, L: Clone + Ord, D: Dissimilarity<F> + ?Sized, O: Obser
         |restart| -> Result<Run, Error> {
             let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
             rng.set_stream(restart as u64);
-            let protos = initial_prototypes(source, &numbers, p.prototypes_per_class, &p.init, &mut rng)?;
+            let protos = initial_prototypes(source, &numbers, p.prototypes_per_class, &p.init, p.matrix_budget, &mut rng)?;
             train(source, problem, &numbers, p, protos, watch, restart)
         },
         |a, b| cost(&a.1).total_cmp(&cost(&b.1)).then(a.0.cmp(&b.0)).is_lt(),
@@ -371,22 +374,29 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         }
         sweeps += 1;
         let before = state.cost();
-        let shares = state.cost_shares();
-        let mut order: Vec<usize> = (0..state.protos.len()).collect();
-        order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
         let mut accepted = 0;
-        for k in order {
-            // The cost now is the last recorded one (no extra pass over the objects).
-            let now = history.last().copied().unwrap_or(f64::INFINITY);
-            if let Some((c, after)) = best_jump(source, problem, classes, p, &state, &mut scratch, k, now)? {
-                state.jump(problem, k, c, &scratch.column);
-                // The recorded cost is the one acceptance compared (the caches' own
-                // sum is the same number: the same terms, summed the same way).
-                debug_assert_eq!(state.cost().to_bits(), after.to_bits());
-                history.push(after);
-                accepted += 1;
-                if watch.stop_after(ProgressEvent::Jump, restart, sweeps, &history) {
-                    break 'sweeps Termination::Interrupted;
+        if p.search == Search::CandidateMajor {
+            match candidate_sweep(source, problem, classes, p, &mut state, &mut scratch, &mut history, (watch, restart, sweeps))? {
+                Some(count) => accepted = count,
+                None => break 'sweeps Termination::Interrupted,
+            }
+        } else {
+            let shares = state.cost_shares();
+            let mut order: Vec<usize> = (0..state.protos.len()).collect();
+            order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
+            for k in order {
+                // The cost now is the last recorded one (no extra pass over the objects).
+                let now = history.last().copied().unwrap_or(f64::INFINITY);
+                if let Some((c, after)) = best_jump(source, problem, classes, p, &state, &mut scratch, k, now)? {
+                    state.jump(problem, k, c, &scratch.column);
+                    // The recorded cost is the one acceptance compared (the caches' own
+                    // sum is the same number: the same terms, summed the same way).
+                    debug_assert_eq!(state.cost().to_bits(), after.to_bits());
+                    history.push(after);
+                    accepted += 1;
+                    if watch.stop_after(ProgressEvent::Jump, restart, sweeps, &history) {
+                        break 'sweeps Termination::Interrupted;
+                    }
                 }
             }
         }
@@ -458,7 +468,8 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     scratch.frame.prepare(state, problem, k);
     let checked: Vec<usize> = match p.search {
         // `Auto` was resolved in `fit`.
-        Search::Auto | Search::Exhaustive => cands,
+        // (`CandidateMajor` sweeps do not visit prototypes one by one.)
+        Search::Auto | Search::Exhaustive | Search::CandidateMajor => cands,
         Search::Linearised { checked } => {
             linear_weights(state, problem, k, scratch.weights.col_as_slice_mut(0));
             let mut scores = Mat::<F>::zeros(cands.len(), 1);
@@ -492,6 +503,82 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     let after = scratch.frame.cost_after(problem, &scratch.column);
     let threshold = now - p.min_jump_improvement.as_f64() * problem.total_weight();
     Ok((after < threshold).then_some((checked[best], after)))
+}
+
+/// Candidates scored a chunk at a time (in parallel); the first improving one in
+/// order is checked and taken, then scoring resumes after it against the new
+/// caches. The chunk only sets how much scoring a jump can waste, not the result.
+const CANDIDATE_CHUNK: usize = 16;
+
+/// One candidate-major sweep ([`Search::CandidateMajor`]): the accepted jumps, or
+/// `None` if the observer stopped training.
+#[allow(clippy::too_many_arguments)]
+fn candidate_sweep<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
+    source: &D,
+    problem: &Problem<'_, F>,
+    classes: &Classes<L>,
+    p: &ValidParams<F>,
+    state: &mut State<F>,
+    scratch: &mut Scratch<F>,
+    history: &mut Vec<f64>,
+    (watch, restart, sweep): (&Watch<'_, O>, usize, usize),
+) -> Result<Option<usize>, Error> {
+    let n = source.len();
+    let tolerance = p.min_jump_improvement.as_f64() * problem.total_weight();
+    let mut accepted = 0;
+    for (class, members) in classes.members.iter().enumerate() {
+        let mut frame = ClassFrame::new(state, problem, class);
+        let mut pos = 0;
+        while pos < members.len() {
+            let chunk = &members[pos..(pos + CANDIDATE_CHUNK).min(members.len())];
+            let (state_now, frame_now) = (&*state, &frame);
+            let scored = par::map_init(
+                chunk.len(),
+                || (vec![F::zero(); n], Vec::new()),
+                |(buf, deltas), r| -> Result<Option<usize>, Error> {
+                    let c = chunk[r];
+                    if state_now.is_proto[c] {
+                        return Ok(None);
+                    }
+                    frame_now.deltas(problem, column_checked(source, c, buf)?, deltas);
+                    let allowed = |&(local, _): &(usize, &F)| match p.candidates {
+                        Candidates::WholeClass => true,
+                        _ => frame_now.protos[local] == state_now.kp[c],
+                    };
+                    // The first of the lowest (prototypes in ascending order).
+                    let best = deltas.iter().enumerate().filter(allowed).fold(None, |b: Option<(usize, F)>, (local, &d)| match b {
+                        Some((_, bd)) if bd <= d => b,
+                        _ => Some((local, d)),
+                    });
+                    Ok(best.filter(|&(_, d)| d < F::zero()).map(|(local, _)| frame_now.protos[local]))
+                },
+            );
+            let scored = par::first_err(scored)?;
+            let Some(r) = scored.iter().position(Option::is_some) else {
+                pos += chunk.len();
+                continue;
+            };
+            pos += r + 1;
+            let (c, k) = (chunk[r], scored[r].unwrap_or_default());
+            // Exact acceptance, as for the other searches.
+            scratch.frame.prepare(state, problem, k);
+            let col = column_checked(source, c, &mut scratch.spare)?;
+            scratch.column.copy_from_slice(col);
+            let after = scratch.frame.cost_after(problem, &scratch.column);
+            let now = history.last().copied().unwrap_or(f64::INFINITY);
+            if after < now - tolerance {
+                state.jump(problem, k, c, &scratch.column);
+                debug_assert_eq!(state.cost().to_bits(), after.to_bits());
+                history.push(after);
+                accepted += 1;
+                if watch.stop_after(ProgressEvent::Jump, restart, sweep, history) {
+                    return Ok(None);
+                }
+                frame = ClassFrame::new(state, problem, class);
+            }
+        }
+    }
+    Ok(Some(accepted))
 }
 
 /// `ΔE` of each candidate from its column, two columns per pass, in parallel.
@@ -614,7 +701,7 @@ mod tests {
                 .unwrap();
             let problem = Problem { y: &classes.y, v: classes.y.iter().map(|&c| 1.0 + c as f64).collect(), transfer, margin: 0.1 };
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, &mut rng).unwrap();
+            let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, usize::MAX, &mut rng).unwrap();
             let state = State::new(&d, &problem, protos.clone()).unwrap();
             let e0 = state.cost();
             let mut scratch = Scratch::new(n, false);
@@ -655,6 +742,75 @@ mod tests {
                         prop_assert!(dg < 0.0);
                     }
                     (Some(_), None) => prop_assert!(false, "jump without candidates"),
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// One pass over a candidate's column gives `ΔE(k, c)` for every prototype
+        /// of its class, equal to recomputing the cost from scratch; and a fit with
+        /// the candidate-major search ends where no allowed jump improves.
+        #[test]
+        fn candidate_major_deltas_are_brute_force((y, vals, k, t, whole, seed) in problem_strategy()) {
+            let n = y.len();
+            let classes = Classes::encode(&y);
+            prop_assume!(classes.len() >= 2 && classes.members.iter().all(|m| m.len() >= k));
+            let d = Precomputed::new(Mat::from_fn(n, n, |i, j| if i == j { 0.0 } else { vals[i * n + j] })).unwrap();
+            let transfer = [Transfer::Identity, Transfer::Sigmoid { beta: 2.5 }, Transfer::LogLikelihood][t as usize];
+            let problem = Problem { y: &classes.y, v: classes.y.iter().map(|&c| 1.0 + c as f64).collect(), transfer, margin: 0.1 };
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, usize::MAX, &mut rng).unwrap();
+            let state = State::new(&d, &problem, protos.clone()).unwrap();
+            let e0 = state.cost();
+            let mut deltas = Vec::new();
+            for class in 0..classes.len() {
+                let frame = ClassFrame::new(&state, &problem, class);
+                let own: Vec<usize> = (0..protos.len()).filter(|&q| state.pclass[q] == class).collect();
+                prop_assert_eq!(&frame.protos, &own);
+                for &c in &classes.members[class] {
+                    if state.is_proto[c] {
+                        continue;
+                    }
+                    let col: Vec<f64> = (0..n).map(|i| d.d(i, c).unwrap()).collect();
+                    frame.deltas(&problem, &col, &mut deltas);
+                    for (r, &q) in own.iter().enumerate() {
+                        let mut moved = protos.clone();
+                        moved[q] = c;
+                        let brute = State::new(&d, &problem, moved).unwrap().cost() - e0;
+                        prop_assert!((deltas[r] - brute).abs() < 1e-9, "class {class} candidate {c} prototype {q}: {} vs {brute}", deltas[r]);
+                    }
+                }
+            }
+            // A full fit: strictly decreasing, and converged means no allowed jump improves.
+            let candidates = if whole { Candidates::WholeClass } else { Candidates::ReceptiveField };
+            let p = MedianLvqParams::new()
+                .prototypes_per_class(k)
+                .transfer(transfer)
+                .margin(0.1)
+                .candidates(candidates)
+                .search(Search::CandidateMajor)
+                .init(Init::Given(protos.clone()))
+                .class_weights(ClassWeights::Given((0..classes.len()).map(|c| 1.0 + c as f64).collect()))
+                .check()
+                .unwrap();
+            let model = p.fit(&d, &y).unwrap();
+            prop_assert!(model.cost_history().windows(2).all(|w| w[1] < w[0]));
+            if model.termination() == Termination::Converged {
+                let end: Vec<usize> = model.prototype_indices().to_vec();
+                let state = State::new(&d, &problem, end.clone()).unwrap();
+                let e = state.cost();
+                for (q, &w) in end.iter().enumerate() {
+                    for &c in &classes.members[classes.y[w]] {
+                        if state.is_proto[c] || (!whole && state.kp[c] != q) {
+                            continue;
+                        }
+                        let mut moved = end.clone();
+                        moved[q] = c;
+                        let after = State::new(&d, &problem, moved).unwrap().cost();
+                        prop_assert!(after >= e - 1e-12 * problem.total_weight() - 1e-12, "improving jump left: {q} -> {c}: {after} < {e}");
+                    }
                 }
             }
         }
