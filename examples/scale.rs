@@ -6,7 +6,9 @@
 //! ```
 //! Flags (defaults in brackets): `--n` [10000], `--p` features [32], `--classes` [10],
 //! `--k` prototypes per class [3], `--source vectors|matrix` [vectors],
-//! `--precision f32|f64` [f64], `--threads T` [all], `--seed` [0], `--progress`
+//! `--precision f32|f64` [f64], `--search exhaustive|linearised|candidate-major` and
+//! `--candidates receptive-field|whole-class` [the library's defaults], `--threads T`
+//! [all], `--seed` [0], `--progress`
 //! (training progress on stderr, one line a second at most), `--npy DIR` (matrix
 //! source: also write `DIR/D.npy` and `DIR/y.npy` for a side-by-side run of
 //! another implementation on the very same matrix).
@@ -36,6 +38,8 @@ struct Options {
     seed: u64,
     progress: bool,
     npy: Option<std::path::PathBuf>,
+    search: Option<median_lvq::Search>,
+    candidates: Option<median_lvq::Candidates>,
 }
 
 fn main() {
@@ -46,7 +50,20 @@ fn main() {
 }
 
 fn parse() -> Result<Options, String> {
-    let mut o = Options { n: 10_000, p: 32, classes: 10, k: 3, matrix: false, f32: false, threads: 0, seed: 0, progress: false, npy: None };
+    let mut o = Options {
+        n: 10_000,
+        p: 32,
+        classes: 10,
+        k: 3,
+        matrix: false,
+        f32: false,
+        threads: 0,
+        seed: 0,
+        progress: false,
+        npy: None,
+        search: None,
+        candidates: None,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--progress" {
@@ -70,6 +87,21 @@ fn parse() -> Result<Options, String> {
                     _ => return Err(format!("--source {v:?}: expected vectors or matrix")),
                 }
             }
+            "--search" => {
+                o.search = Some(match v.as_str() {
+                    "exhaustive" => median_lvq::Search::Exhaustive,
+                    "linearised" => median_lvq::Search::Linearised { checked: 8 },
+                    "candidate-major" => median_lvq::Search::CandidateMajor,
+                    _ => return Err(format!("--search {v:?}: expected exhaustive, linearised or candidate-major")),
+                })
+            }
+            "--candidates" => {
+                o.candidates = Some(match v.as_str() {
+                    "receptive-field" => median_lvq::Candidates::ReceptiveField,
+                    "whole-class" => median_lvq::Candidates::WholeClass,
+                    _ => return Err(format!("--candidates {v:?}: expected receptive-field or whole-class")),
+                })
+            }
             "--precision" => {
                 o.f32 = match v.as_str() {
                     "f32" => true,
@@ -79,7 +111,7 @@ fn parse() -> Result<Options, String> {
             }
             _ => {
                 return Err(format!(
-                    "unknown flag {flag:?} (flags: --n --p --classes --k --source --precision --threads --seed --progress --npy)"
+                    "unknown flag {flag:?} (flags: --n --p --classes --k --source --precision --search --candidates --threads --seed --progress --npy)"
                 ));
             }
         }
@@ -157,7 +189,13 @@ impl<F: Float> pulp::WithSimd for Sum<'_, F> {
 fn fit<F: Float>(o: &Options) -> Result<(), String> {
     let (x, y) = blobs::<F>(o);
     // One fit (no restarts), so that a sweep means one sweep of one run.
-    let params = MedianLvqParams::<F>::new().prototypes_per_class(o.k).n_init(1);
+    let mut params = MedianLvqParams::<F>::new().prototypes_per_class(o.k).n_init(1);
+    if let Some(s) = o.search {
+        params = params.search(s);
+    }
+    if let Some(c) = o.candidates {
+        params = params.candidates(c);
+    }
     let report = StderrProgress::new(std::time::Duration::from_secs(1));
     // Elapsed time at the start of training (after the initial prototypes) and at
     // the end of every sweep.

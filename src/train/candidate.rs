@@ -91,17 +91,36 @@ impl<F: Float> ClassFrame<F> {
         out.clear();
         out.resize(kc + 1, F::zero());
         let mut shared = F::zero();
-        for (i, &x) in col.iter().enumerate().take(self.cap.len()) {
-            if x < self.cap2[i] {
-                let [sign, v, at2, phi] = self.rest[i];
-                let t = term(self.fixed[i], sign, v, x, &phi_of) - phi;
-                let s = self.slot[i] as usize;
-                if x < self.cap[i] {
-                    shared += t;
-                    out[s] -= at2;
-                } else {
-                    out[s] += t - at2;
-                }
+        let n = self.cap.len().min(col.len());
+        let mut hit = |i: usize, x: F| {
+            let [sign, v, at2, phi] = self.rest[i];
+            let t = term(self.fixed[i], sign, v, x, &phi_of) - phi;
+            let s = self.slot[i] as usize;
+            if x < self.cap[i] {
+                shared += t;
+                out[s] -= at2;
+            } else {
+                out[s] += t - at2;
+            }
+        };
+        // Most objects are not hits (`d(i, c) >= cap2_i`): compare 64 at a time into
+        // a bit mask (branch-free, vectorised) and visit the hits only, in order.
+        let blocks = n / MASK;
+        for b in 0..blocks {
+            let (xs, caps) = (&col[b * MASK..(b + 1) * MASK], &self.cap2[b * MASK..(b + 1) * MASK]);
+            let mut mask = 0u64;
+            for (j, (&x, &c)) in xs.iter().zip(caps).enumerate() {
+                mask |= u64::from(x < c) << j;
+            }
+            while mask != 0 {
+                let j = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                hit(b * MASK + j, xs[j]);
+            }
+        }
+        for i in blocks * MASK..n {
+            if col[i] < self.cap2[i] {
+                hit(i, col[i]);
             }
         }
         out.truncate(kc);
@@ -110,6 +129,9 @@ impl<F: Float> ClassFrame<F> {
         }
     }
 }
+
+/// Objects per comparison mask.
+const MASK: usize = 64;
 
 /// `v Φ(μ + margin)` for an object whose changing distance becomes `t`.
 #[inline(always)]
