@@ -118,9 +118,10 @@ impl<F: Float> ClassFrame<F> {
                 hit(b * MASK + j, xs[j]);
             }
         }
-        for i in blocks * MASK..n {
-            if col[i] < self.cap2[i] {
-                hit(i, col[i]);
+        let tail = blocks * MASK;
+        for (j, (&x, &c)) in col[tail..n].iter().zip(&self.cap2[tail..n]).enumerate() {
+            if x < c {
+                hit(tail + j, x);
             }
         }
         out.truncate(kc);
