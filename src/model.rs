@@ -21,6 +21,23 @@ pub enum Termination {
     Interrupted,
 }
 
+impl Termination {
+    /// A short name (`"converged"`, `"max_sweeps"`, `"sweep_improvement"`,
+    /// `"interrupted"`), as saved models and the Python package spell it.
+    ///
+    /// ```
+    /// assert_eq!(median_lvq::Termination::MaxSweeps.name(), "max_sweeps");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Termination::Converged => "converged",
+            Termination::MaxSweeps => "max_sweeps",
+            Termination::SweepImprovement => "sweep_improvement",
+            Termination::Interrupted => "interrupted",
+        }
+    }
+}
+
 /// A fitted median GLVQ model: prototypes that are objects of the training source.
 ///
 /// Obtained from [`ValidParams::fit`](crate::ValidParams::fit).

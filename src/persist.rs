@@ -64,15 +64,6 @@ fn precision<F: Float>() -> String {
     std::any::type_name::<F>().into()
 }
 
-fn termination_name(t: Termination) -> &'static str {
-    match t {
-        Termination::Converged => "converged",
-        Termination::MaxSweeps => "max_sweeps",
-        Termination::SweepImprovement => "sweep_improvement",
-        Termination::Interrupted => "interrupted",
-    }
-}
-
 fn search_name(s: Search) -> String {
     match s {
         Search::Auto => "auto".into(),
@@ -94,7 +85,7 @@ impl<F: Float + Serialize, L: Clone + PartialEq + Serialize> Serialize for Media
             classes: self.classes().to_vec(),
             cost_history: self.cost_history().iter().map(|c| format!("{c:?}")).collect(),
             sweeps: self.sweeps(),
-            termination: termination_name(self.termination()).into(),
+            termination: self.termination().name().into(),
             search: search_name(self.search()),
             temperature: match self.temperature() {
                 Temperature::Fixed(t) => format!("fixed:{:?}", t.as_f64()),

@@ -11,7 +11,7 @@
 use median_lvq::faer::MatRef;
 use median_lvq::{
     Candidates, ClassWeights, Error, Float, FunctionSource, Init, MedianLvq, MedianLvqParams, Observer, Precomputed, Progress,
-    ProgressEvent, Search, SquaredEuclidean, Termination, Transfer,
+    ProgressEvent, Search, SquaredEuclidean, Transfer,
 };
 use numpy::ndarray::{Array1, Array2};
 use numpy::{Element, IntoPyArray, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
@@ -335,28 +335,61 @@ fn fit_precomputed(
     sample_weight: Option<Vector<'_>>,
     settings: &Bound<'_, PyDict>,
 ) -> PyResult<Model> {
+    fit_matrix(py, d, &y, sample_weight, settings, Kind::Precomputed)
+}
+
+/// What a 2-d array holds.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// The `n × n` dissimilarities.
+    Precomputed,
+    /// `n` vectors, under the squared Euclidean distance.
+    Vectors,
+}
+
+/// Fits on an array in its own precision (sample weights must share it).
+fn fit_matrix(
+    py: Python<'_>,
+    m: Matrix<'_>,
+    y: &PyReadonlyArray1<'_, i64>,
+    sample_weight: Option<Vector<'_>>,
+    settings: &Bound<'_, PyDict>,
+    kind: Kind,
+) -> PyResult<Model> {
     let s = Settings::read(settings)?;
-    let y = codes(&y)?;
-    match d {
-        Matrix::F32(d) => {
-            let params = s.params(weights(as_f32(sample_weight)?)?)?;
-            let d = view(&d, "D")?;
-            let model = supervised(py, s.n_jobs, s.verbose, |c| {
-                let d = by_columns(d);
-                params.check()?.fit_observed(&Precomputed::from_ref(d.as_ref())?, &y, c)
-            })?;
-            finish(Fitted::F32(model.0), model.1)
+    let y = codes(y)?;
+    match m {
+        Matrix::F32(a) => {
+            let (model, seconds) = fit_array(py, &s, &y, &a, as_f32(sample_weight)?, kind)?;
+            finish(Fitted::F32(model), seconds)
         }
-        Matrix::F64(d) => {
-            let params = s.params(weights(as_f64(sample_weight)?)?)?;
-            let d = view(&d, "D")?;
-            let model = supervised(py, s.n_jobs, s.verbose, |c| {
-                let d = by_columns(d);
-                params.check()?.fit_observed(&Precomputed::from_ref(d.as_ref())?, &y, c)
-            })?;
-            finish(Fitted::F64(model.0), model.1)
+        Matrix::F64(a) => {
+            let (model, seconds) = fit_array(py, &s, &y, &a, as_f64(sample_weight)?, kind)?;
+            finish(Fitted::F64(model), seconds)
         }
     }
+}
+
+fn fit_array<F: Float + Element>(
+    py: Python<'_>,
+    s: &Settings,
+    y: &[usize],
+    a: &PyReadonlyArray2<'_, F>,
+    sample_weight: Option<PyReadonlyArray1<'_, F>>,
+    kind: Kind,
+) -> PyResult<(MedianLvq<F, usize>, f64)> {
+    let params = s.params(weights(sample_weight)?)?;
+    let a = view(a, if matches!(kind, Kind::Precomputed) { "D" } else { "X" })?;
+    supervised(py, s.n_jobs, s.verbose, |c| {
+        let valid = params.check()?;
+        match kind {
+            Kind::Precomputed => {
+                let d = by_columns(a);
+                valid.fit_observed(&Precomputed::from_ref(d.as_ref())?, y, c)
+            }
+            Kind::Vectors => valid.fit_observed(&SquaredEuclidean::from_ref(a)?, y, c),
+        }
+    })
 }
 
 /// A matrix whose columns are contiguous, as training reads them (`d(·, c)`, one
@@ -417,22 +450,7 @@ fn fit_sqeuclidean(
     sample_weight: Option<Vector<'_>>,
     settings: &Bound<'_, PyDict>,
 ) -> PyResult<Model> {
-    let s = Settings::read(settings)?;
-    let y = codes(&y)?;
-    match x {
-        Matrix::F32(x) => {
-            let params = s.params(weights(as_f32(sample_weight)?)?)?;
-            let x = view(&x, "X")?;
-            let model = supervised(py, s.n_jobs, s.verbose, |c| params.check()?.fit_observed(&SquaredEuclidean::from_ref(x)?, &y, c))?;
-            finish(Fitted::F32(model.0), model.1)
-        }
-        Matrix::F64(x) => {
-            let params = s.params(weights(as_f64(sample_weight)?)?)?;
-            let x = view(&x, "X")?;
-            let model = supervised(py, s.n_jobs, s.verbose, |c| params.check()?.fit_observed(&SquaredEuclidean::from_ref(x)?, &y, c))?;
-            finish(Fitted::F64(model.0), model.1)
-        }
-    }
+    fit_matrix(py, x, &y, sample_weight, settings, Kind::Vectors)
 }
 
 /// Fits on arbitrary Python objects under a Python function `metric(a, b)`
@@ -452,7 +470,7 @@ fn fit_callable(
     let s = Settings::read(settings)?;
     let y = codes(&y)?;
     let params = s.params(weights(as_f64(sample_weight)?)?)?;
-    let model = supervised(py, s.n_jobs, s.verbose, |control| {
+    let (model, seconds) = supervised(py, s.n_jobs, s.verbose, |control| {
         let stop = &control.stop;
         let f = |a: &Py<PyAny>, b: &Py<PyAny>| -> Result<f64, PyErr> {
             if stop.load(Ordering::Relaxed) {
@@ -462,7 +480,7 @@ fn fit_callable(
         };
         params.check()?.fit_observed(&FunctionSource::fallible(&objects, f), &y, control)
     })?;
-    finish(Fitted::F64(model.0), model.1)
+    finish(Fitted::F64(model), seconds)
 }
 
 fn finish(fitted: Fitted, seconds: f64) -> PyResult<Model> {
@@ -574,16 +592,6 @@ fn decide<'py, F: Float + Element>(
     (labels.into_pyarray(py), proba.into_pyarray(py), scores.into_pyarray(py), winners.into_pyarray(py)).into_pyobject(py)
 }
 
-fn termination_name(t: Termination) -> &'static str {
-    match t {
-        Termination::Converged => "converged",
-        Termination::MaxSweeps => "max_sweeps",
-        Termination::SweepImprovement => "sweep_improvement",
-        Termination::Interrupted => "interrupted",
-        _ => "other",
-    }
-}
-
 macro_rules! both {
     ($self:expr, $m:ident => $e:expr) => {
         match &$self.fitted {
@@ -630,7 +638,7 @@ impl Model {
     }
     #[getter]
     fn termination(&self) -> &'static str {
-        both!(self, m => termination_name(m.termination()))
+        both!(self, m => m.termination().name())
     }
 
     /// `(labels, probabilities, scores, winners)` from the `m × K` dissimilarities to
