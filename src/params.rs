@@ -111,6 +111,13 @@ pub enum Search {
     /// closest to); its best improving jump is taken at once. A sweep then reads each
     /// column once however many prototypes a class has; jumps are exact, so the cost
     /// strictly decreases as in the other searches.
+    ///
+    /// Worth it with [`Candidates::WholeClass`] and many prototypes per class (8 per
+    /// class over a 8,000-object matrix: 0.48 s against 0.79 s for the exhaustive
+    /// whole-class search). Not the default: over receptive fields the exhaustive
+    /// sweep reads each column about once too, with a faster pass (0.17 vs 0.39 s at
+    /// 3 per class), and taking the first improving candidate rather than the best
+    /// ends at a slightly higher cost on most of the shipped data sets.
     CandidateMajor,
 }
 
