@@ -269,14 +269,28 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
 fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, members: &[usize], seeds: &[usize]) -> Result<Vec<Vec<usize>>, Error> {
     let n = source.len();
     let mut best = vec![(usize::MAX, F::infinity()); members.len()];
-    let mut buf = vec![F::zero(); n];
-    for (j, &s) in seeds.iter().enumerate() {
-        let col = crate::dissimilarity::column_checked(source, s, &mut buf)?;
+    let mut closer = |j: usize, col: &[F]| {
         for (r, &i) in members.iter().enumerate() {
             let v = col.get(i).copied().unwrap_or(F::infinity());
             if best[r].0 == usize::MAX || v < best[r].1 {
                 best[r] = (j, v);
             }
+        }
+    };
+    if source.batches_columns() {
+        // One pass over the data for every seed's column (vectors), a few at a time.
+        let mut cols = Mat::<F>::zeros(n, seeds.len().min(8));
+        for (b, chunk) in seeds.chunks(8).enumerate() {
+            source.columns(chunk, cols.as_mut().subcols_mut(0, chunk.len()))?;
+            for r in 0..chunk.len() {
+                let col = cols.as_ref().col(r).try_as_col_major().map(|c| c.as_slice()).unwrap_or(&[]);
+                closer(b * 8 + r, col);
+            }
+        }
+    } else {
+        let mut buf = vec![F::zero(); n];
+        for (j, &s) in seeds.iter().enumerate() {
+            closer(j, crate::dissimilarity::column_checked(source, s, &mut buf)?);
         }
     }
     let mut groups = vec![Vec::new(); seeds.len()];
