@@ -33,6 +33,9 @@
 //! | `ndarray` | no | ndarray matrices wherever a matrix is taken ([`MatrixRef`]) |
 //! | `linfa` | no | linfa's `ParamGuard`, `Fit` and `Predict` (module `linfa`) |
 //!
+//! From Python: the repository's `python/` directory is a package on this crate,
+//! `median_lvq.MedianGLVQ`, a scikit-learn classifier (`pip install ./python`).
+//!
 //! ## faer in the public API
 //!
 //! Matrices are faer's (`faer::Mat`, `MatRef`; the [`Float`] bound builds on
