@@ -413,6 +413,8 @@ def _threads(n_jobs):
     cores = os.cpu_count() or 1
     if n_jobs == 0:
         raise ValueError("n_jobs=0 is invalid: use None or -1 (all cores), -2 (all but one) or a positive count")
+    if n_jobs > 4096:
+        raise ValueError(f"n_jobs={n_jobs} is invalid: at most 4096 threads (this machine has {cores} cores)")
     return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
 
 

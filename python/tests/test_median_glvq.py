@@ -202,6 +202,7 @@ def test_bad_input_names_the_entry():
         (dict(metric="cosine"), "metric"),
         (dict(random_state=-1), "random_state"),
         (dict(n_jobs=0), "n_jobs"),
+        (dict(n_jobs=10**9), "n_jobs"),
     ],
 )
 def test_bad_parameters_raise_value_error(params, message):
