@@ -227,12 +227,10 @@ class MedianGLVQ(ClassifierMixin, BaseEstimator):
         classes, codes = np.unique(y, return_inverse=True)
         settings = self._settings(classes, keep, n)
         codes = np.ascontiguousarray(codes.reshape(-1), dtype=np.int64)
-        if metric == "precomputed":
-            model = _core.fit_precomputed(X, codes, weights, settings)
-        elif metric == "sqeuclidean":
-            model = _core.fit_sqeuclidean(X, codes, weights, settings)
-        else:
+        if metric == "callable":
             model = _core.fit_callable(objects, self.metric, codes, weights, settings)
+        else:
+            model = _core.fit_array_of(metric, X, codes, weights, settings)
         self._model = model
         local = np.asarray(model.prototype_indices, dtype=np.intp)
         self.classes_ = classes

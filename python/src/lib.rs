@@ -325,17 +325,26 @@ fn weights<F: Element + Copy>(w: Option<PyReadonlyArray1<'_, F>>) -> PyResult<Op
     w.map(|w| w.as_slice().map(<[F]>::to_vec).map_err(|_| value_error("sample_weight must be contiguous"))).transpose()
 }
 
-/// Fits on a precomputed `n × n` matrix (`D[i, j]`: object `i` seen from candidate `j`).
+/// Fits on a 2-d array: `kind` is `"precomputed"` (the `n × n` dissimilarities,
+/// `D[i, j]`: object `i` seen from candidate `j`) or `"sqeuclidean"` (`n × p`
+/// vectors under the squared Euclidean distance, never building the `n × n`
+/// matrix unless the crate's budget rule does).
 #[pyfunction]
-#[pyo3(signature = (d, y, sample_weight, settings))]
-fn fit_precomputed(
+#[pyo3(signature = (kind, data, y, sample_weight, settings))]
+fn fit_array_of(
     py: Python<'_>,
-    d: Matrix<'_>,
+    kind: &str,
+    data: Matrix<'_>,
     y: PyReadonlyArray1<'_, i64>,
     sample_weight: Option<Vector<'_>>,
     settings: &Bound<'_, PyDict>,
 ) -> PyResult<Model> {
-    fit_matrix(py, d, &y, sample_weight, settings, Kind::Precomputed)
+    let kind = match kind {
+        "precomputed" => Kind::Precomputed,
+        "sqeuclidean" => Kind::Vectors,
+        other => return Err(value_error(format!("unknown kind of array {other:?}"))),
+    };
+    fit_matrix(py, data, &y, sample_weight, settings, kind)
 }
 
 /// What a 2-d array holds.
@@ -436,21 +445,6 @@ fn symmetric<F: Float>(d: MatRef<'_, F>) -> bool {
             rows.clone().all(|i| cols.clone().all(|j| d[(i, j)] == d[(j, i)]))
         })
     })
-}
-
-/// Fits on vectors (`n × p`) under the squared Euclidean distance, never
-/// building the `n × n` matrix (unless the crate decides it pays and fits its
-/// budget).
-#[pyfunction]
-#[pyo3(signature = (x, y, sample_weight, settings))]
-fn fit_sqeuclidean(
-    py: Python<'_>,
-    x: Matrix<'_>,
-    y: PyReadonlyArray1<'_, i64>,
-    sample_weight: Option<Vector<'_>>,
-    settings: &Bound<'_, PyDict>,
-) -> PyResult<Model> {
-    fit_matrix(py, x, &y, sample_weight, settings, Kind::Vectors)
 }
 
 /// Fits on arbitrary Python objects under a Python function `metric(a, b)`
@@ -681,8 +675,7 @@ impl Model {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Model>()?;
-    m.add_function(wrap_pyfunction!(fit_precomputed, m)?)?;
-    m.add_function(wrap_pyfunction!(fit_sqeuclidean, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_array_of, m)?)?;
     m.add_function(wrap_pyfunction!(fit_callable, m)?)?;
     m.add_function(wrap_pyfunction!(sqeuclidean_to, m)?)?;
     m.add("FORMAT_VERSION", median_lvq::FORMAT_VERSION)?;
