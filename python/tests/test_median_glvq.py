@@ -391,3 +391,11 @@ def test_warm_start_and_the_other_searches_and_starts(iris):
     for params in (dict(search="candidate_major"), dict(search="candidate_major", candidates="whole_class"), dict(init="neural_gas")):
         m = MedianGLVQ(3, metric="sqeuclidean", random_state=0, **params).fit(x, y)
         assert np.all(np.diff(m.cost_history_) < 0) and m.score(x, y) > 0.9, params
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import median_lvq._estimator
+
+    assert doctest.testmod(median_lvq._estimator).failed == 0
