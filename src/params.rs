@@ -117,7 +117,11 @@ pub enum Search {
     /// whole-class search). Not the default: over receptive fields the exhaustive
     /// sweep reads each column about once too, with a faster pass (0.17 vs 0.39 s at
     /// 3 per class), and taking the first improving candidate rather than the best
-    /// ends at a slightly higher cost on most of the shipped data sets.
+    /// ends at a slightly higher cost on most of the shipped data sets. Like
+    /// [`Exhaustive`](Self::Exhaustive) it reads every column at every sweep, so a
+    /// source that computes its columns (vectors) is turned into its matrix when
+    /// that fits [`matrix_budget`](crate::MedianLvqParams::matrix_budget), and is
+    /// `O(n² p)` per sweep beyond it.
     CandidateMajor,
 }
 
