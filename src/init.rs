@@ -175,7 +175,9 @@ fn neural_gas<F: Float, D: Dissimilarity<F> + ?Sized>(
         for q in 0..k {
             let total: f64 = (0..m).map(|i| next[(i, q)]).sum();
             for i in 0..m {
-                next[(i, q)] /= total;
+                // A prototype ranked so far back for every object that all its
+                // weights underflow keeps its combination.
+                next[(i, q)] = if total > 0.0 { next[(i, q)] / total } else { alpha[(i, q)] };
             }
         }
         alpha = next;
