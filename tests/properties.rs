@@ -41,7 +41,7 @@ proptest! {
 
     #[test]
     fn cost_never_rises_and_prototypes_are_distinct_objects_of_their_class(
-        (y, d, k) in problem(40), t in 0u8..3, whole in any::<bool>(), lin in 0usize..4, seed in any::<u64>(),
+        (y, d, k) in problem(40), t in 0u8..3, whole in any::<bool>(), lin in 0usize..4, ng in any::<bool>(), seed in any::<u64>(),
     ) {
         let search = match lin {
             0 => Search::Exhaustive,
@@ -54,6 +54,7 @@ proptest! {
             .margin(0.05)
             .candidates(if whole { Candidates::WholeClass } else { Candidates::ReceptiveField })
             .search(search)
+            .init(if ng { Init::NeuralGas { epochs: 30 } } else { Init::Auto })
             .seed(seed);
         let m = fit(&d, &y, &params);
         for w in m.cost_history().windows(2) {
