@@ -448,9 +448,10 @@ fn symmetric<F: Float>(d: MatRef<'_, F>) -> bool {
 }
 
 /// Fits on arbitrary Python objects under a Python function `metric(a, b)`
-/// (`d(i, j) = metric(objects[i], objects[j])`), in `f64`. The crate's worker
-/// threads take the GIL for each call, so the function runs one call at a time;
-/// every value is computed once when the `n × n` matrix fits the crate's budget.
+/// (`d(i, j) = metric(objects[i], objects[j])`), in `f64`. When the `n × n`
+/// matrix fits the crate's default budget (512 MiB) it is computed first, column
+/// by column under one hold of the GIL each, and training runs on it; beyond, the
+/// crate's workers call the function lazily, taking the GIL per call.
 #[pyfunction]
 #[pyo3(signature = (objects, metric, y, sample_weight, settings))]
 fn fit_callable(
@@ -464,15 +465,38 @@ fn fit_callable(
     let s = Settings::read(settings)?;
     let y = codes(&y)?;
     let params = s.params(weights(as_f64(sample_weight)?)?)?;
+    let n = objects.len();
+    let fits = n.checked_mul(n).and_then(|e| e.checked_mul(8)).is_some_and(|b| b <= MedianLvqParams::<f64>::DEFAULT_MATRIX_BUDGET);
     let (model, seconds) = supervised(py, s.n_jobs, s.verbose, |control| {
+        let valid = params.check()?;
         let stop = &control.stop;
+        let interrupted = || PyKeyboardInterrupt::new_err("training was interrupted");
+        let call = |py: Python<'_>, a: &Py<PyAny>, b: &Py<PyAny>| metric.call1(py, (a.clone_ref(py), b.clone_ref(py)))?.extract::<f64>(py);
+        if fits {
+            // Training needs every pair once (the crate would store the matrix
+            // too): computed column by column, each under one hold of the GIL —
+            // taking it per call costs more than a short Python function.
+            let mut m = median_lvq::faer::Mat::<f64>::zeros(n, n);
+            for j in 0..n {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(Error::source_failure(0, j, interrupted()));
+                }
+                Python::attach(|py| -> Result<(), Error> {
+                    for i in 0..n {
+                        m[(i, j)] = call(py, &objects[i], &objects[j]).map_err(|e| Error::source_failure(i, j, e))?;
+                    }
+                    Ok(())
+                })?;
+            }
+            return valid.fit_observed(&Precomputed::new(m)?, &y, control);
+        }
         let f = |a: &Py<PyAny>, b: &Py<PyAny>| -> Result<f64, PyErr> {
             if stop.load(Ordering::Relaxed) {
-                return Err(PyKeyboardInterrupt::new_err("training was interrupted"));
+                return Err(interrupted());
             }
-            Python::attach(|py| metric.call1(py, (a.clone_ref(py), b.clone_ref(py)))?.extract::<f64>(py))
+            Python::attach(|py| call(py, a, b))
         };
-        params.check()?.fit_observed(&FunctionSource::fallible(&objects, f), &y, control)
+        valid.fit_observed(&FunctionSource::fallible(&objects, f), &y, control)
     })?;
     finish(Fitted::F64(model), seconds)
 }
