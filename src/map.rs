@@ -168,10 +168,13 @@ mod tests {
         ) {
             let among = sq(&protos, &protos);
             let map = PrototypeMap::new(&among).unwrap();
-            // Degenerate (collinear) prototypes do not span the plane.
+            // Degenerate (collinear) prototypes do not span the plane, and nearly
+            // collinear ones span it badly: placing an object divides by the
+            // second eigenvalue's root, so its error grows as the plane thins
+            // (a case with axes 10 and 0.05 apart missed by 1e-5 relative).
             prop_assume!(map.explained() > 0.999 && {
                 let (x, y) = (map.prototypes().col(0), map.prototypes().col(1));
-                x.norm_l2() > 1e-3 && y.norm_l2() > 1e-3
+                x.norm_l2() > 1e-3 && y.norm_l2() > 0.05 * x.norm_l2()
             });
             prop_assert!(map.negative_share() < 1e-9);
             let placed = map.place(&sq(&others, &protos)).unwrap();
