@@ -351,7 +351,7 @@ pub(crate) fn stored_weighted_sums<F: Float>(m: MatRef<'_, F>, candidates: &[usi
 }
 
 /// Up to this many weight columns, weighted sums are dot products per candidate.
-const FEW_WEIGHTS: usize = 4;
+pub(super) const FEW_WEIGHTS: usize = 4;
 
 /// `Σ_i a_i b_i` in sixteen interleaved partial sums (a fixed order, so the same
 /// result on every machine), vectorised for the CPU's instruction set when both

@@ -57,7 +57,36 @@ impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Subset<'a, F, D> {
             p.push(buf);
         }
     }
+
+    /// [`weighted_sums`](Dissimilarity::weighted_sums) over a stored parent: the
+    /// candidates' columns gathered about `bytes` at a time (at least one column)
+    /// and summed with the matrix's own arithmetic. Few weight columns are summed
+    /// per candidate, so any chunk gives the same bits; matrix products run on
+    /// whole blocks of the matrix's partition, so the chunk is a multiple of it
+    /// there.
+    fn gathered_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, mut out: MatMut<'_, F>, bytes: usize) -> Result<(), Error> {
+        let n = self.len();
+        let fit = (bytes / (n * std::mem::size_of::<F>()).max(1)).max(1);
+        let block = super::matrix::BLOCK;
+        let chunk = if weights.ncols() <= super::matrix::FEW_WEIGHTS { fit } else { fit.div_ceil(block) * block };
+        let mut gathered = Mat::<F>::zeros(n, chunk.min(candidates.len()));
+        let mut buf = vec![F::zero(); n];
+        let mut start = 0;
+        for part in candidates.chunks(chunk) {
+            for (r, &c) in part.iter().enumerate() {
+                let col = self.column(c, &mut buf)?;
+                gathered.as_mut().col_mut(r).iter_mut().zip(col).for_each(|(g, &v)| *g = v);
+            }
+            let local: Vec<usize> = (0..part.len()).collect();
+            super::matrix::stored_weighted_sums(gathered.as_ref(), &local, weights, out.as_mut().subrows_mut(start, part.len()));
+            start += part.len();
+        }
+        Ok(())
+    }
 }
+
+/// Gathered columns held at a time by a subset's weighted sums.
+const GATHER_BYTES: usize = 32 << 20;
 
 impl<F: Float, D: ?Sized> std::fmt::Debug for Subset<'_, F, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -117,26 +146,8 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, 
     /// its matrix product or closed form is used.
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
         check_weighted_shapes(self.len(), candidates, weights, &out)?;
-        let mut out = out;
         if self.parent.columns_are_stored() {
-            let n = self.len();
-            // Whole blocks of the matrix's partition, at most ~32 MiB of gathered columns.
-            let block = super::matrix::BLOCK;
-            let fit = (32 << 20) / (n * std::mem::size_of::<F>()).max(1);
-            let chunk = (fit / block).max(1) * block;
-            let mut gathered = Mat::<F>::zeros(n, chunk.min(candidates.len()));
-            let mut buf = vec![F::zero(); n];
-            let mut start = 0;
-            for part in candidates.chunks(chunk) {
-                for (r, &c) in part.iter().enumerate() {
-                    let col = self.column(c, &mut buf)?;
-                    gathered.as_mut().col_mut(r).iter_mut().zip(col).for_each(|(g, &v)| *g = v);
-                }
-                let local: Vec<usize> = (0..part.len()).collect();
-                super::matrix::stored_weighted_sums(gathered.as_ref(), &local, weights, out.as_mut().subrows_mut(start, part.len()));
-                start += part.len();
-            }
-            return Ok(());
+            return self.gathered_sums(candidates, weights, out, GATHER_BYTES);
         }
         let mut full = Mat::<F>::zeros(self.parent.len(), weights.ncols());
         for (r, &i) in self.objects.iter().enumerate() {
@@ -198,9 +209,13 @@ mod tests {
             let (mut a, mut b) = (Mat::zeros(m, kk), Mat::zeros(m, kk));
             subset.weighted_sums(&candidates, w.as_ref(), a.as_mut()).unwrap();
             gathered.weighted_sums(&candidates, w.as_ref(), b.as_mut()).unwrap();
+            // Also gathered a few columns at a time (several chunks).
+            let mut c = Mat::zeros(m, kk);
+            subset.gathered_sums(&candidates, w.as_ref(), c.as_mut(), 3 * m * 8).unwrap();
             for r in 0..m {
                 for k in 0..kk {
                     assert_eq!(a[(r, k)].to_bits(), b[(r, k)].to_bits(), "candidate {r}, weight column {k}");
+                    assert_eq!(c[(r, k)].to_bits(), b[(r, k)].to_bits(), "chunked: candidate {r}, weight column {k}");
                 }
             }
         }
