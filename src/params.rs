@@ -642,6 +642,7 @@ mod tests {
             (p().min_jump_improvement(f64::NAN), "min_jump_improvement"),
             (p().search(Search::Linearised { checked: 0 }), "search (linearised checked)"),
             (p().init(Init::KMedoids { rounds: usize::MAX }), "init (k-medoids rounds)"),
+            (p().init(Init::NeuralGas { epochs: 0 }), "init (neural gas epochs)"),
             (p().n_init(0), "n_init"),
             (p().n_init(usize::MAX), "n_init"),
             (p().margin(1e308), "margin"),

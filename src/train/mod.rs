@@ -526,33 +526,32 @@ fn candidate_sweep<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?
     let n = source.len();
     let tolerance = p.min_jump_improvement.as_f64() * problem.total_weight();
     let mut accepted = 0;
+    let mut columns = vec![F::zero(); n * CANDIDATE_CHUNK];
     for (class, members) in classes.members.iter().enumerate() {
         let mut frame = ClassFrame::new(state, problem, class);
         let mut pos = 0;
         while pos < members.len() {
             let chunk = &members[pos..(pos + CANDIDATE_CHUNK).min(members.len())];
             let (state_now, frame_now) = (&*state, &frame);
-            let scored = par::map_init(
-                chunk.len(),
-                || (vec![F::zero(); n], Vec::new()),
-                |(buf, deltas), r| -> Result<Option<usize>, Error> {
-                    let c = chunk[r];
-                    if state_now.is_proto[c] {
-                        return Ok(None);
-                    }
-                    frame_now.deltas(problem, column_checked(source, c, buf)?, deltas);
-                    let allowed = |&(local, _): &(usize, &F)| match p.candidates {
-                        Candidates::WholeClass => true,
-                        _ => frame_now.protos[local] == state_now.kp[c],
-                    };
-                    // The first of the lowest (prototypes in ascending order).
-                    let best = deltas.iter().enumerate().filter(allowed).fold(None, |b: Option<(usize, F)>, (local, &d)| match b {
-                        Some((_, bd)) if bd <= d => b,
-                        _ => Some((local, d)),
-                    });
-                    Ok(best.filter(|&(_, d)| d < F::zero()).map(|(local, _)| frame_now.protos[local]))
-                },
-            );
+            // One column buffer per candidate of the chunk, allocated once per sweep.
+            let tasks: Vec<(usize, &mut [F])> = chunk.iter().copied().zip(columns.chunks_mut(n.max(1))).collect();
+            let scored = par::map_vec(tasks, |(c, buf)| -> Result<Option<usize>, Error> {
+                if state_now.is_proto[c] {
+                    return Ok(None);
+                }
+                let mut deltas = Vec::new();
+                frame_now.deltas(problem, column_checked(source, c, buf)?, &mut deltas);
+                let allowed = |&(local, _): &(usize, &F)| match p.candidates {
+                    Candidates::WholeClass => true,
+                    _ => frame_now.protos[local] == state_now.kp[c],
+                };
+                // The first of the lowest (prototypes in ascending order).
+                let best = deltas.iter().enumerate().filter(allowed).fold(None, |b: Option<(usize, F)>, (local, &d)| match b {
+                    Some((_, bd)) if bd <= d => b,
+                    _ => Some((local, d)),
+                });
+                Ok(best.filter(|&(_, d)| d < F::zero()).map(|(local, _)| frame_now.protos[local]))
+            });
             let scored = par::first_err(scored)?;
             let Some(r) = scored.iter().position(Option::is_some) else {
                 pos += chunk.len();
