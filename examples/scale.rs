@@ -217,6 +217,15 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
         let start = Instant::now();
         let model = params.check().map_err(|e| e.to_string())?.fit_observed(source, &y, &observer).map_err(|e| e.to_string())?;
         let seconds = start.elapsed().as_secs_f64();
+        if std::env::var_os("MLVQ_REFINE").is_some() {
+            let all: Vec<usize> = (0..source.len()).collect();
+            let sub = median_lvq::Subset::new(source, all).map_err(|e| e.to_string())?;
+            let given = median_lvq::Init::Given(model.prototype_indices().to_vec());
+            let again = params.clone().init(given.clone()).search(median_lvq::Search::Linearised { checked: 8 }).check().map_err(|e| e.to_string())?.fit(&sub, &y).map_err(|e| e.to_string())?;
+            eprintln!("refined by per-visit: {:?} -> {:?} sweeps {}", model.cost_history().last(), again.cost_history().last(), again.sweeps());
+            let again = params.clone().init(given).check().map_err(|e| e.to_string())?.fit(source, &y).map_err(|e| e.to_string())?;
+            eprintln!("refined by proposals: {:?} sweeps {}", again.cost_history().last(), again.sweeps());
+        }
         fit_memory.set(before.zip(status_kib("VmHWM")).map(|(b, peak)| peak.saturating_sub(b)));
         let all: Vec<usize> = (0..source.len()).collect();
         let predicted = model.predict_objects(source, &all).map_err(|e| e.to_string())?;
@@ -250,7 +259,7 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
     println!(
         "n={} p={} K={} source={} precision={} threads={} search={:?} fit_seconds={seconds:.3} init_seconds={init:.3} \
          sweeps={} jumps={} sweep_seconds_median={median:.4} stream_seconds={stream:.4} stream_seconds_one_thread={stream_one:.4} \
-         sweep_over_stream={:.2} termination={:?} train_accuracy={train_accuracy:.4} fit_extra_peak_mib={}",
+         sweep_over_stream={:.2} termination={:?} train_accuracy={train_accuracy:.4} fit_extra_peak_mib={} cost={:.10e}",
         o.n,
         o.p,
         model.prototype_indices().len(),
@@ -262,7 +271,8 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
         model.jumps(),
         median / stream,
         model.termination(),
-        fit_memory.get().map_or("n/a".to_string(), |k| format!("{:.1}", k as f64 / 1024.0))
+        fit_memory.get().map_or("n/a".to_string(), |k| format!("{:.1}", k as f64 / 1024.0)),
+        model.cost_history().last().copied().unwrap_or(f64::NAN),
     );
     Ok(())
 }

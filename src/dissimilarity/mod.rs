@@ -177,6 +177,17 @@ pub trait Dissimilarity<F: Float>: Sync {
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
         weighted_sums_by_columns(self, candidates, weights, out)
     }
+
+    /// This source as the [`SquaredEuclidean`] distance between rows, if that is what
+    /// it is (itself, or a wrapper that changes nothing): the linearised search then
+    /// proposes every prototype's jumps from a few passes over the rows per sweep
+    /// instead of a few passes per prototype (see [`Search::Linearised`]). Default
+    /// `None`; a view that renumbers objects (as [`Subset`]) must keep it `None`.
+    ///
+    /// [`Search::Linearised`]: crate::Search::Linearised
+    fn as_squared_euclidean(&self) -> Option<&SquaredEuclidean<'_, F>> {
+        None
+    }
 }
 
 /// The default [`Dissimilarity::weighted_sums`]: column by column, in parallel,
@@ -317,5 +328,8 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for &D {
     }
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
         (**self).weighted_sums(candidates, weights, out)
+    }
+    fn as_squared_euclidean(&self) -> Option<&SquaredEuclidean<'_, F>> {
+        (**self).as_squared_euclidean()
     }
 }

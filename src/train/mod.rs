@@ -7,6 +7,7 @@
 //! decreases whatever the rounding, and training terminates.
 
 mod candidate;
+mod proposals;
 mod search;
 mod state;
 
@@ -304,6 +305,10 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Pinned<'_, F, 
     fn weighted_sums(&self, candidates: &[usize], weights: faer::MatRef<'_, F>, out: faer::MatMut<'_, F>) -> Result<(), Error> {
         self.checked(|| self.inner.weighted_sums(candidates, weights, out))
     }
+    fn as_squared_euclidean(&self) -> Option<&crate::SquaredEuclidean<'_, F>> {
+        // Its row count is fixed, so the pinned length holds by construction.
+        self.inner.as_squared_euclidean().filter(|x| x.len() == self.n)
+    }
 }
 
 /// Weight of each class, in class order.
@@ -380,11 +385,13 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
                 Some(count) => accepted = count,
                 None => break 'sweeps Termination::Interrupted,
             }
+        } else if let (Search::Linearised { checked }, Some(x)) = (p.search, source.as_squared_euclidean()) {
+            match proposal_sweep(x, problem, p, checked, &mut state, &mut scratch, &mut history, (watch, restart, sweeps))? {
+                Some(count) => accepted = count,
+                None => break 'sweeps Termination::Interrupted,
+            }
         } else {
-            let shares = state.cost_shares();
-            let mut order: Vec<usize> = (0..state.protos.len()).collect();
-            order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
-            for k in order {
+            for k in visiting_order(&state) {
                 // The cost now is the last recorded one (no extra pass over the objects).
                 let now = history.last().copied().unwrap_or(f64::INFINITY);
                 if let Some((c, after)) = best_jump(source, problem, classes, p, &state, &mut scratch, k, now)? {
@@ -413,6 +420,91 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         }
     };
     Ok(Run { protos: state.protos, history, sweeps, termination })
+}
+
+/// The order of a sweep's prototype visits: descending cost of their receptive
+/// fields, ties to the lower index.
+fn visiting_order<F: Float>(state: &State<F>) -> Vec<usize> {
+    let shares = state.cost_shares();
+    let mut order: Vec<usize> = (0..state.protos.len()).collect();
+    order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
+    order
+}
+
+/// Bytes of proposal columns a [`proposal_sweep`] holds at once (at least one
+/// column): the proposals' columns are computed this many at a time, one pass over
+/// the rows per group.
+const PROPOSAL_COLUMN_BYTES: usize = 256 << 20;
+
+/// One sweep of the linearised search over vectors (see `proposals`): every
+/// prototype's proposal from a few passes over the rows, then exact acceptance in
+/// the usual visiting order against the current caches. The accepted jumps, or
+/// `None` if the observer stopped training.
+#[allow(clippy::too_many_arguments)]
+fn proposal_sweep<F: Float, O: Observer<F> + ?Sized>(
+    x: &crate::SquaredEuclidean<'_, F>,
+    problem: &Problem<'_, F>,
+    p: &ValidParams<F>,
+    checked: usize,
+    state: &mut State<F>,
+    scratch: &mut Scratch<F>,
+    history: &mut Vec<f64>,
+    (watch, restart, sweep): (&Watch<'_, O>, usize, usize),
+) -> Result<Option<usize>, Error> {
+    let n = state.kp.len();
+    let tolerance = p.min_jump_improvement.as_f64() * problem.total_weight();
+    let order = visiting_order(state);
+    let checked: usize = std::env::var("MLVQ_CHECKED").ok().and_then(|v| v.parse().ok()).unwrap_or(checked);
+    let rounds: usize = std::env::var("MLVQ_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let per_round = order.len().div_ceil(rounds.max(1));
+    let mut accepted = 0;
+    let mut proposed_count = 0;
+    for round in order.chunks(per_round) {
+        let mut wanted = vec![false; state.protos.len()];
+        round.iter().for_each(|&k| wanted[k] = true);
+        let proposed = proposals::propose(x, problem, state, p.candidates, checked, &wanted);
+        let chosen: Vec<(usize, usize)> = round.iter().filter_map(|&k| proposed[k].map(|c| (k, c))).collect();
+        proposed_count += chosen.len();
+        let group = (PROPOSAL_COLUMN_BYTES / (n.max(1) * std::mem::size_of::<F>())).clamp(1, chosen.len().max(1));
+        if scratch.batch.nrows() != n || scratch.batch.ncols() < group {
+            scratch.batch = Mat::zeros(n, group);
+        }
+        let t0 = std::time::Instant::now();
+        for part in chosen.chunks(group) {
+            let cs: Vec<usize> = part.iter().map(|&(_, c)| c).collect();
+            x.columns(&cs, scratch.batch.as_mut().subcols_mut(0, cs.len()))?;
+            if std::env::var_os("MLVQ_DEBUG").is_some() {
+                eprintln!("  columns {:.3}", t0.elapsed().as_secs_f64());
+            }
+            for (r, &(k, c)) in part.iter().enumerate() {
+                // An earlier jump of this sweep may have taken the candidate.
+                if state.is_proto[c] {
+                    continue;
+                }
+                let col = scratch.batch.col_as_slice(r);
+                scratch.frame.prepare(state, problem, k);
+                let after = scratch.frame.cost_after(problem, col);
+                let now = history.last().copied().unwrap_or(f64::INFINITY);
+                if after < now - tolerance {
+                    state.jump(problem, k, c, col);
+                    debug_assert_eq!(state.cost().to_bits(), after.to_bits());
+                    history.push(after);
+                    accepted += 1;
+                    if watch.stop_after(ProgressEvent::Jump, restart, sweep, history) {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        if std::env::var_os("MLVQ_DEBUG").is_some() {
+            eprintln!("  columns+accept {:.3}", t0.elapsed().as_secs_f64());
+        }
+    }
+    let chosen = vec![(); proposed_count];
+    if std::env::var_os("MLVQ_DEBUG").is_some() {
+        eprintln!("sweep {sweep}: proposed {} accepted {accepted}", chosen.len());
+    }
+    Ok(Some(accepted))
 }
 
 /// Buffers reused across prototype visits.

@@ -40,44 +40,26 @@ impl<F: Float> JumpFrame<F> {
     /// Prepares the frame for prototype `k`: `O(n)`, objects in blocks in parallel.
     pub fn prepare(&mut self, state: &State<F>, problem: &Problem<'_, F>, k: usize) {
         use crate::par::OBJECTS;
-        let ck = state.pclass[k];
-        let m = problem.margin;
         let objects = self.cap.chunks_mut(OBJECTS).zip(self.fixed.chunks_mut(OBJECTS)).zip(self.rest.chunks_mut(OBJECTS));
         let linear = self.lin_a.chunks_mut(OBJECTS).zip(self.lin_b.chunks_mut(OBJECTS));
         let blocks: Vec<_> = objects.zip(linear).enumerate().collect();
-        // Each block's share of `base` in four partial sums; blocks are summed in order.
+        // Each block's share of `base`; blocks are summed in order.
         let shares = crate::par::map_vec(blocks, |(b, (((cap, fixed), rest), (lin_a, lin_b)))| {
-            let mut acc = [F::zero(); 4];
-            for j in 0..cap.len() {
-                let i = b * OBJECTS + j;
-                let (v, phi) = (problem.v[i], state.phi[i]);
-                // If `k` is the closest, removing it leaves the second closest.
-                let (moved, sign) = if problem.y[i] == ck {
-                    let moved = state.kp[i] == k;
-                    (cap[j], fixed[j]) = (if moved { state.ep[i] } else { state.dp[i] }, state.dm[i]);
-                    (moved, F::one())
-                } else {
-                    let moved = state.km[i] == k;
-                    (cap[j], fixed[j]) = (if moved { state.em[i] } else { state.dm[i] }, state.dp[i]);
-                    (moved, -F::one())
-                };
-                // An object whose closest is not `k` stays as it is at its cap: its
-                // term is `φ_i`. An infinite cap (no second prototype on that side) is
-                // never reached: every candidate comes closer, so the pass computes
-                // the term; counting `φ_i` here makes the object's share of `base` 0.
-                let at_cap = if moved && cap[j].is_finite() {
-                    term(fixed[j], &[sign, v, F::zero()], cap[j], &|x| problem.transfer.value(x + m))
-                } else {
-                    phi
-                };
-                rest[j] = [sign, v, at_cap];
-                lin_a[j] = v * sign;
-                lin_b[j] = v * m - at_cap;
-                acc[j % 4] += at_cap - phi;
-            }
-            (acc[0] + acc[1]) + (acc[2] + acc[3])
+            prepare_objects(state, problem, k, b * OBJECTS, [cap, fixed, lin_a, lin_b], rest)
         });
         self.base = shares.into_iter().fold(F::zero(), |a, b| a + b);
+    }
+
+    /// The frame of prototype `k` over the objects `start..start + len` only (sized
+    /// to them): `ΔE` then gives that block's share of each candidate's change, its
+    /// column restricted to the block. One thread; callers run blocks in parallel.
+    pub fn prepare_block(&mut self, state: &State<F>, problem: &Problem<'_, F>, k: usize, start: usize, len: usize) {
+        for v in [&mut self.cap, &mut self.fixed, &mut self.lin_a, &mut self.lin_b] {
+            v.resize(len, F::zero());
+        }
+        self.rest.resize(len, [F::zero(); 3]);
+        let slices = [&mut self.cap[..], &mut self.fixed[..], &mut self.lin_a[..], &mut self.lin_b[..]];
+        self.base = prepare_objects(state, problem, k, start, slices, &mut self.rest);
     }
 
     /// `ΔE` in working precision of candidates with columns `cols` (for ranking).
@@ -147,6 +129,44 @@ impl<F: Float> JumpFrame<F> {
     }
 }
 
+/// Fills the frame of prototype `k` for the objects `start..start + cap.len()`
+/// (`[cap, fixed, lin_a, lin_b]` and `rest`, indexed from `start`) and returns their
+/// share of `base`, in four partial sums combined in a fixed order.
+fn prepare_objects<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, start: usize, frame: [&mut [F]; 4], rest: &mut [[F; 3]]) -> F {
+    let [cap, fixed, lin_a, lin_b] = frame;
+    let ck = state.pclass[k];
+    let m = problem.margin;
+    let mut acc = [F::zero(); 4];
+    for j in 0..cap.len() {
+        let i = start + j;
+        let (v, phi) = (problem.v[i], state.phi[i]);
+        // If `k` is the closest, removing it leaves the second closest.
+        let (moved, sign) = if problem.y[i] == ck {
+            let moved = state.kp[i] == k;
+            (cap[j], fixed[j]) = (if moved { state.ep[i] } else { state.dp[i] }, state.dm[i]);
+            (moved, F::one())
+        } else {
+            let moved = state.km[i] == k;
+            (cap[j], fixed[j]) = (if moved { state.em[i] } else { state.dm[i] }, state.dp[i]);
+            (moved, -F::one())
+        };
+        // An object whose closest is not `k` stays as it is at its cap: its
+        // term is `φ_i`. An infinite cap (no second prototype on that side) is
+        // never reached: every candidate comes closer, so the pass computes
+        // the term; counting `φ_i` here makes the object's share of `base` 0.
+        let at_cap = if moved && cap[j].is_finite() {
+            term(fixed[j], &[sign, v, F::zero()], cap[j], &|x| problem.transfer.value(x + m))
+        } else {
+            phi
+        };
+        rest[j] = [sign, v, at_cap];
+        lin_a[j] = v * sign;
+        lin_b[j] = v * m - at_cap;
+        acc[j % 4] += at_cap - phi;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
 /// The term `v Φ(μ + margin)` of an object whose changing distance becomes `t`:
 /// branch-free, since hits of both kinds interleave.
 #[inline(always)]
@@ -214,24 +234,33 @@ impl<F: Float, const B: usize> pulp::WithSimd for Dense<'_, F, B> {
 /// whose closest same-label prototype is `k`, `−b_i` on those whose closest
 /// other-label prototype is `k`, zero elsewhere.
 pub(crate) fn linear_weights<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, out: &mut [F]) {
-    let two = F::one() + F::one();
     for (i, w) in out.iter_mut().enumerate() {
-        *w = F::zero();
-        let (dp, dm) = (state.dp[i], state.dm[i]);
-        let den = dp + dm;
-        if den <= F::zero() || den.is_nan() {
-            continue;
-        }
-        // `2 v Φ' d⁻ / (d⁺ + d⁻)²` as `(2 v Φ' / den) · (d⁻ / den)`: no `den²`, which
-        // overflows or underflows long before `den` does, so the weights (and the
-        // ranking) scale exactly with the dissimilarities.
-        let g = problem.v[i] * problem.transfer.derivative(relative_distance(dp, dm) + problem.margin) * two / den;
-        if state.kp[i] == k {
-            *w = g * (dm / den);
+        let (wp, wm) = object_weights(state, problem, i);
+        *w = if state.kp[i] == k {
+            wp
         } else if state.km[i] == k {
-            *w = -(g * (dp / den));
-        }
+            wm
+        } else {
+            F::zero()
+        };
     }
+}
+
+/// Object `i`'s two non-zero entries of `A`: its weight in the column of its closest
+/// same-label prototype `k⁺(i)` and in that of its closest other-label one `k⁻(i)`.
+#[inline]
+pub(crate) fn object_weights<F: Float>(state: &State<F>, problem: &Problem<'_, F>, i: usize) -> (F, F) {
+    let two = F::one() + F::one();
+    let (dp, dm) = (state.dp[i], state.dm[i]);
+    let den = dp + dm;
+    if den <= F::zero() || den.is_nan() {
+        return (F::zero(), F::zero());
+    }
+    // `2 v Φ' d⁻ / (d⁺ + d⁻)²` as `(2 v Φ' / den) · (d⁻ / den)`: no `den²`, which
+    // overflows or underflows long before `den` does, so the weights (and the
+    // ranking) scale exactly with the dissimilarities.
+    let g = problem.v[i] * problem.transfer.derivative(relative_distance(dp, dm) + problem.margin) * two / den;
+    (g * (dm / den), -(g * (dp / den)))
 }
 
 #[cfg(test)]

@@ -1,0 +1,232 @@
+//! The linearised search over vectors, a sweep at a time: every prototype's
+//! proposals come from a few passes over the rows per sweep, not a few per visit.
+//!
+//! With `d(i, c) = ‖x_i − x_c‖²`, the linearised score of candidate `c` for
+//! prototype `k` is `Σ_i a_ik ‖x_i‖² − 2 x_c · s_k + ‖x_c‖² Σ_i a_ik` with
+//! `s_k = Σ_i a_ik x_i` (ALGORITHM.md), and each object has only two non-zero
+//! weights (for `k⁺(i)` and `k⁻(i)`). So a sweep makes
+//! 1. one pass over the rows for every `s_k` and both weight sums,
+//! 2. one pass scoring every candidate and keeping each prototype's best `checked`,
+//! 3. one pass computing the exact `ΔE` of every shortlisted candidate against the
+//!    caches at the start of the sweep (its distances a block of rows at a time,
+//!    never stored whole), which picks each prototype's proposal,
+//! 4. one pass computing the proposals' columns (in groups under a memory bound).
+//!
+//! Acceptance is then exact and sequential as in every search: prototype by
+//! prototype, in the sweep's order, the proposal's cost is recomputed against the
+//! *current* caches from its column in memory (`O(n)`), and the jump is taken only
+//! if the cost strictly decreases. A proposal made stale by an earlier jump of the
+//! sweep is simply rejected; the next sweep proposes afresh from the new caches.
+
+use super::search::{JumpFrame, object_weights};
+use super::state::{Problem, State};
+use crate::init::argmin;
+use crate::params::Candidates;
+use crate::{Float, SquaredEuclidean, par};
+use faer::{Accum, Mat, Par};
+
+/// Rows per block of the passes: fixed, so that block sums (added in block order)
+/// do not depend on the thread count; small enough that a block's distances to
+/// every shortlisted candidate stay in cache.
+const ROWS: usize = 512;
+
+/// Each prototype's proposal (its best shortlisted candidate when that improves the
+/// cost at the start of the sweep, by the working-precision `ΔE`), in prototype
+/// order.
+pub(super) fn propose<F: Float>(
+    x: &SquaredEuclidean<'_, F>,
+    problem: &Problem<'_, F>,
+    state: &State<F>,
+    candidates: Candidates,
+    checked: usize,
+    wanted: &[bool],
+) -> Vec<Option<usize>> {
+    let t0 = std::time::Instant::now();
+    let shortlists = shortlists(x, problem, state, candidates, checked, wanted);
+    let t1 = t0.elapsed().as_secs_f64();
+    let deltas = shortlist_deltas(x, problem, state, &shortlists);
+    if std::env::var_os("MLVQ_DEBUG").is_some() {
+        eprintln!("  shortlists {t1:.3} deltas {:.3}", t0.elapsed().as_secs_f64() - t1);
+    }
+    shortlists
+        .iter()
+        .zip(&deltas)
+        .map(|(list, d)| argmin(d.iter().copied()).filter(|&b| d[b] < F::zero()).map(|b| list[b]))
+        .collect()
+}
+
+/// Passes 1 and 2: every prototype's `checked` best candidates by the linearised
+/// score (ties to the lower index), in ascending index order.
+fn shortlists<F: Float>(
+    x: &SquaredEuclidean<'_, F>,
+    problem: &Problem<'_, F>,
+    state: &State<F>,
+    candidates: Candidates,
+    checked: usize,
+    wanted: &[bool],
+) -> Vec<Vec<usize>> {
+    let rows = x.rows();
+    let (n, p, kk) = (rows.nrows(), rows.ncols(), state.protos.len());
+    let norms = x.norms();
+    let blocks = n.div_ceil(ROWS);
+    let span = |b: usize| (b * ROWS, ROWS.min(n - b * ROWS));
+    // Pass 1: `s_k` (column `k` of `sums`), `Σ_i a_ik` and `Σ_i a_ik ‖x_i‖²`.
+    let parts = par::map_init(blocks, || (), |_, b| {
+        let (lo, len) = span(b);
+        let mut part = vec![F::zero(); (p + 2) * kk];
+        let w: Vec<(F, F)> = (lo..lo + len).map(|i| object_weights(state, problem, i)).collect();
+        for t in 0..p {
+            let s = &mut part[..p * kk];
+            for (j, &v) in rows.col(t).subrows(lo, len).iter().enumerate() {
+                let (i, (wp, wm)) = (lo + j, w[j]);
+                s[state.kp[i] * p + t] += wp * v;
+                s[state.km[i] * p + t] += wm * v;
+            }
+        }
+        let (wsum, wnorm) = part[p * kk..].split_at_mut(kk);
+        for (j, &(wp, wm)) in w.iter().enumerate() {
+            let i = lo + j;
+            let (a, b) = (state.kp[i], state.km[i]);
+            wsum[a] += wp;
+            wsum[b] += wm;
+            wnorm[a] += wp * norms[i];
+            wnorm[b] += wm * norms[i];
+        }
+        part
+    });
+    let mut total = vec![F::zero(); (p + 2) * kk];
+    for part in parts {
+        total.iter_mut().zip(part).for_each(|(t, v)| *t += v);
+    }
+    let sums = Mat::from_fn(p, kk, |t, k| total[k * p + t]);
+    let (wsum, wnorm) = total[p * kk..].split_at(kk);
+    // Pass 2: `−2 x_c · s_k` for a block of rows at once, then each candidate's
+    // score for the prototypes it may replace, kept if among the best so far.
+    let by_class: Vec<Vec<usize>> = {
+        let classes = problem.y.iter().copied().max().map_or(0, |c| c + 1);
+        let mut by = vec![Vec::new(); classes];
+        state.pclass.iter().enumerate().for_each(|(k, &c)| by[c].push(k));
+        by
+    };
+    let minus_two = -(F::one() + F::one());
+    let tops = par::map_init(
+        blocks,
+        || Mat::<F>::zeros(ROWS, kk),
+        |buf, b| {
+            let (lo, len) = span(b);
+            let mut prod = buf.as_mut().subrows_mut(0, len);
+            faer::linalg::matmul::matmul(prod.as_mut(), Accum::Replace, rows.subrows(lo, len), sums.as_ref(), minus_two, Par::Seq);
+            let mut top: Vec<Vec<(F, usize)>> = vec![Vec::new(); kk];
+            for j in 0..len {
+                let c = lo + j;
+                if state.is_proto[c] {
+                    continue;
+                }
+                let one = [state.kp[c]];
+                let allowed: &[usize] = match candidates {
+                    Candidates::ReceptiveField => &one,
+                    Candidates::WholeClass => &by_class[problem.y[c]],
+                };
+                for &k in allowed.iter().filter(|&&k| wanted[k]) {
+                    let score = prod[(j, k)] + wnorm[k] + norms[c] * wsum[k];
+                    keep_best(&mut top[k], (score, c), checked);
+                }
+            }
+            top
+        },
+    );
+    let mut lists: Vec<Vec<(F, usize)>> = vec![Vec::new(); kk];
+    for top in tops {
+        for (list, part) in lists.iter_mut().zip(top) {
+            part.into_iter().for_each(|e| keep_best(list, e, checked));
+        }
+    }
+    lists
+        .into_iter()
+        .map(|l| {
+            let mut l: Vec<usize> = l.into_iter().map(|(_, c)| c).collect();
+            l.sort_unstable();
+            l
+        })
+        .collect()
+}
+
+/// Inserts `e` into `list` (sorted by score, then index; at most `len` long) if it
+/// is among the best `len`: the kept set does not depend on the insertion order.
+fn keep_best<F: Float>(list: &mut Vec<(F, usize)>, e: (F, usize), len: usize) {
+    let before = |a: &(F, usize), b: &(F, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).is_lt();
+    if list.len() == len && !list.last().is_some_and(|last| before(&e, last)) {
+        return;
+    }
+    let at = list.partition_point(|x| before(x, &e));
+    list.insert(at, e);
+    list.truncate(len);
+}
+
+/// Pass 3: `ΔE` of every prototype's shortlisted candidates against `state`, summed
+/// over blocks of rows in block order.
+fn shortlist_deltas<F: Float>(x: &SquaredEuclidean<'_, F>, problem: &Problem<'_, F>, state: &State<F>, shortlists: &[Vec<usize>]) -> Vec<Vec<F>> {
+    let n = x.rows().nrows();
+    let cs: Vec<usize> = shortlists.iter().flatten().copied().collect();
+    if cs.is_empty() {
+        return shortlists.iter().map(|_| Vec::new()).collect();
+    }
+    let rows = x.rows();
+    let norms = x.norms();
+    // The candidates' rows as columns: the distances of a block of rows to all of
+    // them are one matrix product (at the machine's GEMM rate; these distances only
+    // rank, so they need not match the source's bit for bit: acceptance recomputes).
+    let coef = Mat::from_fn(rows.ncols(), cs.len(), |t, r| rows[(cs[r], t)]);
+    let minus_two = -(F::one() + F::one());
+    let parts = par::map_init(
+        n.div_ceil(ROWS),
+        || (Mat::<F>::zeros(ROWS, cs.len()), JumpFrame::new(0)),
+        |(buf, frame), b| {
+            let (lo, len) = (b * ROWS, ROWS.min(n - b * ROWS));
+            let mut block = buf.as_mut().subrows_mut(0, len);
+            faer::linalg::matmul::matmul(block.as_mut(), Accum::Replace, rows.subrows(lo, len), coef.as_ref(), minus_two, Par::Seq);
+            for (r, &c) in cs.iter().enumerate() {
+                let col = block.as_mut().col_mut(r).try_as_col_major_mut().map(|c| c.as_slice_mut()).unwrap_or_default();
+                for (d, &ni) in col.iter_mut().zip(&norms[lo..lo + len]) {
+                    let v = *d + ni + norms[c];
+                    *d = if v > F::zero() { v } else { F::zero() };
+                }
+                if let Some(slot) = c.checked_sub(lo).and_then(|i| col.get_mut(i)) {
+                    *slot = F::zero();
+                }
+            }
+            let col = |r: usize| &buf.col_as_slice(r)[..len];
+            let mut out = Vec::with_capacity(cs.len());
+            let mut r = 0;
+            for (k, list) in shortlists.iter().enumerate() {
+                if list.is_empty() {
+                    continue;
+                }
+                frame.prepare_block(state, problem, k, lo, len);
+                let end = r + list.len();
+                while r + 1 < end {
+                    out.extend(frame.deltas(problem, [col(r), col(r + 1)]));
+                    r += 2;
+                }
+                if r < end {
+                    out.extend(frame.deltas(problem, [col(r)]));
+                    r += 1;
+                }
+            }
+            out
+        },
+    );
+    let mut total = vec![F::zero(); cs.len()];
+    for part in parts {
+        total.iter_mut().zip(part).for_each(|(t, v)| *t += v);
+    }
+    let mut rest = total.as_slice();
+    shortlists
+        .iter()
+        .map(|l| {
+            let (mine, others) = rest.split_at(l.len());
+            rest = others;
+            mine.to_vec()
+        })
+        .collect()
+}
