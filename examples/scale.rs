@@ -217,15 +217,6 @@ fn fit<F: Float>(o: &Options) -> Result<(), String> {
         let start = Instant::now();
         let model = params.check().map_err(|e| e.to_string())?.fit_observed(source, &y, &observer).map_err(|e| e.to_string())?;
         let seconds = start.elapsed().as_secs_f64();
-        if std::env::var_os("MLVQ_REFINE").is_some() {
-            let all: Vec<usize> = (0..source.len()).collect();
-            let sub = median_lvq::Subset::new(source, all).map_err(|e| e.to_string())?;
-            let given = median_lvq::Init::Given(model.prototype_indices().to_vec());
-            let again = params.clone().init(given.clone()).search(median_lvq::Search::Linearised { checked: 8 }).check().map_err(|e| e.to_string())?.fit(&sub, &y).map_err(|e| e.to_string())?;
-            eprintln!("refined by per-visit: {:?} -> {:?} sweeps {}", model.cost_history().last(), again.cost_history().last(), again.sweeps());
-            let again = params.clone().init(given).check().map_err(|e| e.to_string())?.fit(source, &y).map_err(|e| e.to_string())?;
-            eprintln!("refined by proposals: {:?} sweeps {}", again.cost_history().last(), again.sweeps());
-        }
         fit_memory.set(before.zip(status_kib("VmHWM")).map(|(b, peak)| peak.saturating_sub(b)));
         let all: Vec<usize> = (0..source.len()).collect();
         let predicted = model.predict_objects(source, &all).map_err(|e| e.to_string())?;

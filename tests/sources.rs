@@ -5,8 +5,8 @@ mod common;
 
 use faer::Mat;
 use median_lvq::{
-    Dissimilarity, FunctionSource, Init, KernelSource, MedianLvq, MedianLvqParams, Precomputed, Search, SquaredEuclidean, Standardizer,
-    Subset, datasets, kernels,
+    Candidates, Dissimilarity, FunctionSource, Init, KernelSource, MedianLvq, MedianLvqParams, Precomputed, Search, SquaredEuclidean,
+    Standardizer, Subset, Transfer, datasets, kernels,
 };
 
 /// z-scored copy of `x` (column means and population deviations).
@@ -31,7 +31,7 @@ fn data_sets() -> Vec<(&'static str, Mat<f64>, Vec<i64>)> {
     out
 }
 
-fn strictly_decreasing(m: &MedianLvq<impl median_lvq::Float, i64>) -> bool {
+fn strictly_decreasing<L: Clone + Ord>(m: &MedianLvq<impl median_lvq::Float, L>) -> bool {
     m.cost_history().windows(2).all(|w| w[1] < w[0])
 }
 
@@ -54,19 +54,32 @@ fn vectors_and_their_precomputed_matrix_give_the_same_model() {
                 let a = params.fit(&vectors, &labels).unwrap();
                 let b = params.fit(&matrix, &labels).unwrap();
                 assert!(strictly_decreasing(&a) && strictly_decreasing(&b), "{name} K={k} {search:?}: cost rose");
-                // The k-medoids start and the linearised ranking use weighted sums,
-                // which the two sources compute differently (closed form vs matrix
-                // product): at a near-tie the paths may differ. The end must not.
-                assert_eq!(a.prototype_indices(), b.prototype_indices(), "{name} K={k} {search:?}");
-                assert!((a.cost() - b.cost()).abs() <= 1e-9 * a.cost().abs().max(1.0), "{name} K={k}: {} vs {}", a.cost(), b.cost());
                 match search {
-                    Search::Exhaustive => exhaustive_cost = a.cost(),
-                    // The linearised search ends within 1% of the exhaustive cost.
-                    _ => assert!(
-                        a.cost() <= exhaustive_cost + 0.01 * exhaustive_cost.abs(),
-                        "{name} K={k}: {} vs {exhaustive_cost}",
-                        a.cost()
-                    ),
+                    // The k-medoids start uses weighted sums, which the two sources
+                    // compute differently (closed form vs matrix product): at a
+                    // near-tie the paths may differ. The end must not.
+                    Search::Exhaustive => {
+                        assert_eq!(a.prototype_indices(), b.prototype_indices(), "{name} K={k} {search:?}");
+                        assert!(
+                            (a.cost() - b.cost()).abs() <= 1e-9 * a.cost().abs().max(1.0),
+                            "{name} K={k}: {} vs {}",
+                            a.cost(),
+                            b.cost()
+                        );
+                        exhaustive_cost = a.cost();
+                    }
+                    // Over vectors the linearised search proposes a sweep at a time,
+                    // over a matrix a prototype at a time: two searches, which both
+                    // end within 1% of the exhaustive cost.
+                    _ => {
+                        for m in [&a, &b] {
+                            assert!(
+                                m.cost() <= exhaustive_cost + 0.01 * exhaustive_cost.abs(),
+                                "{name} K={k}: {} vs {exhaustive_cost}",
+                                m.cost()
+                            );
+                        }
+                    }
                 }
             }
         }
@@ -176,6 +189,29 @@ fn vector_function_and_kernel_sources_give_the_same_model_on_one_and_two_threads
             };
             assert_eq!(run(1), run(2), "{name} {search:?}");
         }
+    }
+}
+
+/// The sweep-level linearised search over vectors sums its passes over fixed blocks
+/// of rows: with many blocks, the model does not depend on the thread count, for
+/// both candidate sets and a non-linear transfer.
+#[test]
+fn sweep_level_proposals_give_the_same_model_on_one_two_and_three_threads() {
+    let n = 5000;
+    let x = Mat::from_fn(n, 6, |i, j| (((i * (7 + 2 * j) + j * 13) % 101) as f64 * 0.37 + (i % 5) as f64 * (j % 3) as f64).sin() * 3.0);
+    let y: Vec<usize> = (0..n).map(|i| (i % 5 + (x[(i, 0)] > 0.5) as usize) % 4).collect();
+    let vectors = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+    for (candidates, transfer) in
+        [(Candidates::ReceptiveField, Transfer::Identity), (Candidates::WholeClass, Transfer::Sigmoid { beta: 3.0 })]
+    {
+        let params = MedianLvqParams::new().prototypes_per_class(3).candidates(candidates).transfer(transfer).n_init(1).seed(5);
+        let run =
+            |threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| params.fit(&vectors, &y).unwrap());
+        let one = run(1);
+        assert_eq!(one.search(), Search::Linearised { checked: 8 });
+        assert!(one.jumps() > 0 && strictly_decreasing(&one), "{candidates:?}");
+        assert_eq!(one, run(2), "{candidates:?}");
+        assert_eq!(one, run(3), "{candidates:?}");
     }
 }
 

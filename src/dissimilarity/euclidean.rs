@@ -134,63 +134,6 @@ impl<F: Float> SquaredEuclidean<'_, F> {
     pub(crate) fn norms(&self) -> &[F] {
         &self.norms
     }
-
-    /// The candidates' rows, candidate-major (`coef[r * p + t] = x[c_r, t]`), and
-    /// their squared norms: what [`block_columns`](Self::block_columns) multiplies by.
-    pub(crate) fn coefficients(&self, cs: &[usize]) -> (Vec<F>, Vec<F>) {
-        let x = self.rows();
-        let p = x.ncols();
-        let coef = cs.iter().flat_map(|&c| (0..p).map(move |t| x[(c, t)])).collect();
-        (coef, cs.iter().map(|&c| self.norms[c]).collect())
-    }
-
-    /// `block[(i, r)] = d(start + i, cs[r])` for the rows `start..start + block.nrows()`,
-    /// bit for bit as [`columns`](Dissimilarity::columns) computes them (it runs this
-    /// on each of its blocks). `coef` is [`coefficients`](Self::coefficients)`(cs)`;
-    /// indices are the caller's to check.
-    pub(crate) fn block_columns(&self, start: usize, cs: &[usize], (coef, cnorm): (&[F], &[F]), mut block: MatMut<'_, F>) {
-        let x = self.rows();
-        let p = x.ncols();
-        let len = block.nrows();
-        // Contiguous feature columns of this block of rows, copied if strided.
-        let copies: Vec<Vec<F>>;
-        let contiguous: Option<Vec<&[F]>> =
-            (0..p).map(|t| x.col(t).subrows(start, len).try_as_col_major().map(|c| c.as_slice())).collect();
-        let feats = match contiguous {
-            Some(feats) => feats,
-            None => {
-                copies = (0..p).map(|t| x.col(t).subrows(start, len).iter().copied().collect()).collect();
-                copies.iter().map(Vec::as_slice).collect()
-            }
-        };
-        // The kernel writes straight into the block's columns when they are
-        // contiguous (a per-block buffer of `len × m` would cost more than the
-        // kernel: an allocation, page faults, a copy).
-        let mut local: Vec<Vec<F>> = Vec::new();
-        let direct: Option<Vec<&mut [F]>> =
-            block.rb_mut().col_iter_mut().map(|c| c.try_as_col_major_mut().map(|c| c.as_slice_mut())).collect();
-        let mut outs = match direct {
-            Some(outs) => outs,
-            None => {
-                local = vec![vec![F::zero(); len]; cs.len()];
-                local.iter_mut().map(Vec::as_mut_slice).collect()
-            }
-        };
-        let kernel = Distances { feats: &feats, coef, cnorm, norms: &self.norms[start..start + len], outs: &mut outs };
-        pulp::Arch::new().dispatch(kernel);
-        // Exactly 0 on the diagonal (the rounding of `‖x‖² + ‖x‖² − 2 x·x` aside).
-        for (out, &c) in outs.iter_mut().zip(cs) {
-            if let Some(slot) = c.checked_sub(start).and_then(|i| out.get_mut(i)) {
-                *slot = F::zero();
-            }
-        }
-        drop(outs);
-        if !local.is_empty() {
-            for (col, d) in block.rb_mut().col_iter_mut().zip(&local) {
-                col.iter_mut().zip(d).for_each(|(slot, &v)| *slot = v);
-            }
-        }
-    }
 }
 
 impl<F: Float> Dissimilarity<F> for SquaredEuclidean<'_, F> {
@@ -220,8 +163,52 @@ impl<F: Float> Dissimilarity<F> for SquaredEuclidean<'_, F> {
     fn columns(&self, cs: &[usize], out: MatMut<'_, F>) -> Result<(), Error> {
         let n = self.len();
         super::check_columns_shape(n, cs, &out)?;
-        let (coef, cnorm) = self.coefficients(cs);
-        crate::par::row_blocks(out, ROWS, &|start, block: MatMut<'_, F>| self.block_columns(start, cs, (&coef, &cnorm), block));
+        let x = self.rows();
+        let p = x.ncols();
+        // The candidates' rows, candidate-major: `coef[r * p + t] = x[c_r, t]`.
+        let coef: Vec<F> = cs.iter().flat_map(|&c| (0..p).map(move |t| x[(c, t)])).collect();
+        let cnorm: Vec<F> = cs.iter().map(|&c| self.norms[c]).collect();
+        crate::par::row_blocks(out, ROWS, &|start, mut block: MatMut<'_, F>| {
+            let len = block.nrows();
+            // Contiguous feature columns of this block of rows, copied if strided.
+            let copies: Vec<Vec<F>>;
+            let contiguous: Option<Vec<&[F]>> =
+                (0..p).map(|t| x.col(t).subrows(start, len).try_as_col_major().map(|c| c.as_slice())).collect();
+            let feats = match contiguous {
+                Some(feats) => feats,
+                None => {
+                    copies = (0..p).map(|t| x.col(t).subrows(start, len).iter().copied().collect()).collect();
+                    copies.iter().map(Vec::as_slice).collect()
+                }
+            };
+            // The kernel writes straight into the block's columns when they are
+            // contiguous (a per-block buffer of `len × m` would cost more than the
+            // kernel: an allocation, page faults, a copy).
+            let mut local: Vec<Vec<F>> = Vec::new();
+            let direct: Option<Vec<&mut [F]>> =
+                block.rb_mut().col_iter_mut().map(|c| c.try_as_col_major_mut().map(|c| c.as_slice_mut())).collect();
+            let mut outs = match direct {
+                Some(outs) => outs,
+                None => {
+                    local = vec![vec![F::zero(); len]; cs.len()];
+                    local.iter_mut().map(Vec::as_mut_slice).collect()
+                }
+            };
+            let kernel = Distances { feats: &feats, coef: &coef, cnorm: &cnorm, norms: &self.norms[start..start + len], outs: &mut outs };
+            pulp::Arch::new().dispatch(kernel);
+            // Exactly 0 on the diagonal (the rounding of `‖x‖² + ‖x‖² − 2 x·x` aside).
+            for (out, &c) in outs.iter_mut().zip(cs) {
+                if let Some(slot) = c.checked_sub(start).and_then(|i| out.get_mut(i)) {
+                    *slot = F::zero();
+                }
+            }
+            drop(outs);
+            if !local.is_empty() {
+                for (col, d) in block.rb_mut().col_iter_mut().zip(&local) {
+                    col.iter_mut().zip(d).for_each(|(slot, &v)| *slot = v);
+                }
+            }
+        });
         Ok(())
     }
 

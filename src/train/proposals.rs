@@ -39,20 +39,10 @@ pub(super) fn propose<F: Float>(
     state: &State<F>,
     candidates: Candidates,
     checked: usize,
-    wanted: &[bool],
 ) -> Vec<Option<usize>> {
-    let t0 = std::time::Instant::now();
-    let shortlists = shortlists(x, problem, state, candidates, checked, wanted);
-    let t1 = t0.elapsed().as_secs_f64();
+    let shortlists = shortlists(x, problem, state, candidates, checked);
     let deltas = shortlist_deltas(x, problem, state, &shortlists);
-    if std::env::var_os("MLVQ_DEBUG").is_some() {
-        eprintln!("  shortlists {t1:.3} deltas {:.3}", t0.elapsed().as_secs_f64() - t1);
-    }
-    shortlists
-        .iter()
-        .zip(&deltas)
-        .map(|(list, d)| argmin(d.iter().copied()).filter(|&b| d[b] < F::zero()).map(|b| list[b]))
-        .collect()
+    shortlists.iter().zip(&deltas).map(|(list, d)| argmin(d.iter().copied()).filter(|&b| d[b] < F::zero()).map(|b| list[b])).collect()
 }
 
 /// Passes 1 and 2: every prototype's `checked` best candidates by the linearised
@@ -63,7 +53,6 @@ fn shortlists<F: Float>(
     state: &State<F>,
     candidates: Candidates,
     checked: usize,
-    wanted: &[bool],
 ) -> Vec<Vec<usize>> {
     let rows = x.rows();
     let (n, p, kk) = (rows.nrows(), rows.ncols(), state.protos.len());
@@ -71,29 +60,33 @@ fn shortlists<F: Float>(
     let blocks = n.div_ceil(ROWS);
     let span = |b: usize| (b * ROWS, ROWS.min(n - b * ROWS));
     // Pass 1: `s_k` (column `k` of `sums`), `Σ_i a_ik` and `Σ_i a_ik ‖x_i‖²`.
-    let parts = par::map_init(blocks, || (), |_, b| {
-        let (lo, len) = span(b);
-        let mut part = vec![F::zero(); (p + 2) * kk];
-        let w: Vec<(F, F)> = (lo..lo + len).map(|i| object_weights(state, problem, i)).collect();
-        for t in 0..p {
-            let s = &mut part[..p * kk];
-            for (j, &v) in rows.col(t).subrows(lo, len).iter().enumerate() {
-                let (i, (wp, wm)) = (lo + j, w[j]);
-                s[state.kp[i] * p + t] += wp * v;
-                s[state.km[i] * p + t] += wm * v;
+    let parts = par::map_init(
+        blocks,
+        || (),
+        |_, b| {
+            let (lo, len) = span(b);
+            let mut part = vec![F::zero(); (p + 2) * kk];
+            let w: Vec<(F, F)> = (lo..lo + len).map(|i| object_weights(state, problem, i)).collect();
+            for t in 0..p {
+                let s = &mut part[..p * kk];
+                for (j, &v) in rows.col(t).subrows(lo, len).iter().enumerate() {
+                    let (i, (wp, wm)) = (lo + j, w[j]);
+                    s[state.kp[i] * p + t] += wp * v;
+                    s[state.km[i] * p + t] += wm * v;
+                }
             }
-        }
-        let (wsum, wnorm) = part[p * kk..].split_at_mut(kk);
-        for (j, &(wp, wm)) in w.iter().enumerate() {
-            let i = lo + j;
-            let (a, b) = (state.kp[i], state.km[i]);
-            wsum[a] += wp;
-            wsum[b] += wm;
-            wnorm[a] += wp * norms[i];
-            wnorm[b] += wm * norms[i];
-        }
-        part
-    });
+            let (wsum, wnorm) = part[p * kk..].split_at_mut(kk);
+            for (j, &(wp, wm)) in w.iter().enumerate() {
+                let i = lo + j;
+                let (a, b) = (state.kp[i], state.km[i]);
+                wsum[a] += wp;
+                wsum[b] += wm;
+                wnorm[a] += wp * norms[i];
+                wnorm[b] += wm * norms[i];
+            }
+            part
+        },
+    );
     let mut total = vec![F::zero(); (p + 2) * kk];
     for part in parts {
         total.iter_mut().zip(part).for_each(|(t, v)| *t += v);
@@ -127,7 +120,7 @@ fn shortlists<F: Float>(
                     Candidates::ReceptiveField => &one,
                     Candidates::WholeClass => &by_class[problem.y[c]],
                 };
-                for &k in allowed.iter().filter(|&&k| wanted[k]) {
+                for &k in allowed {
                     let score = prod[(j, k)] + wnorm[k] + norms[c] * wsum[k];
                     keep_best(&mut top[k], (score, c), checked);
                 }
@@ -165,7 +158,12 @@ fn keep_best<F: Float>(list: &mut Vec<(F, usize)>, e: (F, usize), len: usize) {
 
 /// Pass 3: `ΔE` of every prototype's shortlisted candidates against `state`, summed
 /// over blocks of rows in block order.
-fn shortlist_deltas<F: Float>(x: &SquaredEuclidean<'_, F>, problem: &Problem<'_, F>, state: &State<F>, shortlists: &[Vec<usize>]) -> Vec<Vec<F>> {
+fn shortlist_deltas<F: Float>(
+    x: &SquaredEuclidean<'_, F>,
+    problem: &Problem<'_, F>,
+    state: &State<F>,
+    shortlists: &[Vec<usize>],
+) -> Vec<Vec<F>> {
     let n = x.rows().nrows();
     let cs: Vec<usize> = shortlists.iter().flatten().copied().collect();
     if cs.is_empty() {

@@ -132,24 +132,23 @@ impl<F: Float> JumpFrame<F> {
 /// Fills the frame of prototype `k` for the objects `start..start + cap.len()`
 /// (`[cap, fixed, lin_a, lin_b]` and `rest`, indexed from `start`) and returns their
 /// share of `base`, in four partial sums combined in a fixed order.
-fn prepare_objects<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, start: usize, frame: [&mut [F]; 4], rest: &mut [[F; 3]]) -> F {
+fn prepare_objects<F: Float>(
+    state: &State<F>,
+    problem: &Problem<'_, F>,
+    k: usize,
+    start: usize,
+    frame: [&mut [F]; 4],
+    rest: &mut [[F; 3]],
+) -> F {
     let [cap, fixed, lin_a, lin_b] = frame;
-    let ck = state.pclass[k];
     let m = problem.margin;
+    let mut sign;
     let mut acc = [F::zero(); 4];
     for j in 0..cap.len() {
         let i = start + j;
         let (v, phi) = (problem.v[i], state.phi[i]);
-        // If `k` is the closest, removing it leaves the second closest.
-        let (moved, sign) = if problem.y[i] == ck {
-            let moved = state.kp[i] == k;
-            (cap[j], fixed[j]) = (if moved { state.ep[i] } else { state.dp[i] }, state.dm[i]);
-            (moved, F::one())
-        } else {
-            let moved = state.km[i] == k;
-            (cap[j], fixed[j]) = (if moved { state.em[i] } else { state.dm[i] }, state.dp[i]);
-            (moved, -F::one())
-        };
+        let moved;
+        (cap[j], fixed[j], sign, moved) = frame_of(state, problem, k, i);
         // An object whose closest is not `k` stays as it is at its cap: its
         // term is `φ_i`. An infinite cap (no second prototype on that side) is
         // never reached: every candidate comes closer, so the pass computes
@@ -167,10 +166,45 @@ fn prepare_objects<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usiz
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
+/// Object `i` as prototype `k`'s jump sees it: the cap of the distance that can
+/// change (if `k` is its closest on that side, removing it leaves the second
+/// closest), the distance that stays, the sign of `μ`'s change (`+1` when `k` has
+/// its label) and whether `k` is its closest on that side.
+#[inline(always)]
+pub(super) fn frame_of<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, i: usize) -> (F, F, F, bool) {
+    if problem.y[i] == state.pclass[k] {
+        let moved = state.kp[i] == k;
+        (if moved { state.ep[i] } else { state.dp[i] }, state.dm[i], F::one(), moved)
+    } else {
+        let moved = state.km[i] == k;
+        (if moved { state.em[i] } else { state.dm[i] }, state.dp[i], -F::one(), moved)
+    }
+}
+
+/// The cost after prototype `k` jumps to the candidate with column `col`, computed
+/// from the caches directly: the same terms as [`JumpFrame::cost_after`] after
+/// [`JumpFrame::prepare`], summed the same way, so the same number, without
+/// writing a frame. The terms are computed in parallel into `terms` (length `n`),
+/// then summed in order.
+pub(crate) fn cost_after_jump<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, col: &[F], terms: &mut [F]) -> f64 {
+    use crate::par::OBJECTS;
+    let phi_of = |x: F| problem.transfer.value(x + problem.margin);
+    let blocks: Vec<_> = terms.chunks_mut(OBJECTS).zip(col.chunks(OBJECTS)).enumerate().collect();
+    crate::par::map_vec(blocks, |(b, (out, col))| {
+        for (j, (slot, &x)) in out.iter_mut().zip(col).enumerate() {
+            let (cap, fixed, sign, _) = frame_of(state, problem, k, b * OBJECTS + j);
+            let t = if x < cap { x } else { cap };
+            let mu = if sign > F::zero() { relative_distance(t, fixed) } else { relative_distance(fixed, t) };
+            *slot = problem.v[b * OBJECTS + j] * phi_of(mu);
+        }
+    });
+    super::state::sum_f64(terms.iter().copied())
+}
+
 /// The term `v Φ(μ + margin)` of an object whose changing distance becomes `t`:
 /// branch-free, since hits of both kinds interleave.
 #[inline(always)]
-fn term<F: Float>(fixed: F, rest: &[F; 3], t: F, phi_of: &impl Fn(F) -> F) -> F {
+pub(super) fn term<F: Float>(fixed: F, rest: &[F; 3], t: F, phi_of: &impl Fn(F) -> F) -> F {
     let [sign, v, _] = *rest;
     let den = t + fixed;
     // `(fixed − t) / (fixed + t)` is exactly the negation of `(t − fixed) / (t + fixed)`.
