@@ -228,3 +228,112 @@ fn shortlist_deltas<F: Float>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::search::linear_weights;
+    use crate::{Dissimilarity, Transfer};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// Against brute force, over several blocks of rows: each shortlist holds the
+        /// candidates with the lowest linearised score `Σ_i a_ik d(i, c)` (computed
+        /// here pair by pair), and each shortlisted `ΔE` equals the change of the
+        /// cost recomputed from scratch.
+        #[test]
+        fn shortlists_and_their_deltas_match_brute_force(
+            (n, p, seed, t, whole, checked) in (30usize..1400, 1usize..5, any::<u64>(), 0u8..3, any::<bool>(), 1usize..6)
+        ) {
+            let mut r = super::super::uniforms(seed);
+            let x = faer::Mat::from_fn(n, p, |_, _| r() * 4.0);
+            let source = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+            let classes = 2 + (seed % 3) as usize;
+            let y: Vec<usize> = (0..n).map(|i| (i + (r() * 1.5) as usize) % classes).collect();
+            let transfer = [Transfer::Identity, Transfer::Sigmoid { beta: 3.0 }, Transfer::LogLikelihood][t as usize];
+            let problem = Problem { y: &y, v: y.iter().map(|&c| 1.0 + 0.25 * c as f64).collect(), transfer, margin: 0.05 };
+            // Two prototypes per class: its first two objects.
+            let protos: Vec<usize> = (0..classes).flat_map(|c| (0..n).filter(|&i| y[i] == c).take(2).collect::<Vec<_>>()).collect();
+            prop_assume!(protos.len() == 2 * classes);
+            let state = State::new(&source, &problem, protos).unwrap();
+            let candidates = if whole { Candidates::WholeClass } else { Candidates::ReceptiveField };
+            let lists = shortlists(&source, &problem, &state, candidates, checked);
+            let deltas = shortlist_deltas(&source, &problem, &state, &lists);
+            let mut frame = crate::train::search::JumpFrame::new(n);
+            let mut w = vec![0.0; n];
+            let mut buf = vec![0.0; n];
+            for (k, list) in lists.iter().enumerate() {
+                let allowed: Vec<usize> = (0..n)
+                    .filter(|&c| !state.is_proto[c] && y[c] == state.pclass[k] && (whole || state.kp[c] == k))
+                    .collect();
+                prop_assert_eq!(list.len(), checked.min(allowed.len()), "k {}", k);
+                linear_weights(&state, &problem, k, &mut w);
+                let score = |c: usize| (0..n).map(|i| w[i] * source.d(i, c).unwrap()).sum::<f64>();
+                let scale = w.iter().map(|a| a.abs()).sum::<f64>() * 32.0;
+                let worst_in = list.iter().map(|&c| score(c)).fold(f64::NEG_INFINITY, f64::max);
+                for &c in allowed.iter().filter(|c| !list.contains(c)) {
+                    prop_assert!(worst_in <= score(c) + 1e-9 * scale, "k {}: left out {} scores {} < {}", k, c, score(c), worst_in);
+                }
+                frame.prepare(&state, &problem, k);
+                for (&c, &fast) in list.iter().zip(&deltas[k]) {
+                    let exact = frame.delta_exact(&problem, &state.phi, source.column(c, &mut buf).unwrap());
+                    prop_assert!((fast - exact).abs() <= 1e-9 * (1.0 + exact.abs()), "k {} c {}: {} vs {}", k, c, fast, exact);
+                }
+            }
+        }
+
+        /// Training on the sweep-level path: the recorded cost strictly decreases and
+        /// is the cost of the final prototypes recomputed from scratch, bit for bit;
+        /// prototypes are distinct objects of their class; and a converged fit
+        /// leaves no improving jump among any prototype's `2 · checked` best-ranked
+        /// candidates (exact `ΔE`).
+        #[test]
+        fn sweeps_decrease_the_cost_and_converge_to_no_improving_shortlisted_jump(
+            (n, p, seed, t, whole, checked) in (30usize..700, 1usize..4, any::<u64>(), 0u8..3, any::<bool>(), 1usize..5)
+        ) {
+            let mut r = super::super::uniforms(seed);
+            let x = faer::Mat::from_fn(n, p, |_, _| r() * 4.0);
+            let source = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+            let classes = 2 + (seed % 2) as usize;
+            let y: Vec<usize> = (0..n).map(|i| (i + (r() * 1.5) as usize) % classes).collect();
+            let transfer = [Transfer::Identity, Transfer::Sigmoid { beta: 3.0 }, Transfer::LogLikelihood][t as usize];
+            let candidates = if whole { Candidates::WholeClass } else { Candidates::ReceptiveField };
+            let model = crate::MedianLvqParams::new()
+                .prototypes_per_class(2)
+                .transfer(transfer)
+                .margin(0.05)
+                .candidates(candidates)
+                .search(crate::Search::Linearised { checked })
+                .init(crate::Init::StratifiedRandom)
+                .n_init(1)
+                .seed(seed)
+                .fit(&source, &y)
+                .unwrap();
+            let history = model.cost_history();
+            prop_assert!(history.windows(2).all(|w| w[1] < w[0]), "{:?}", history);
+            let protos = model.prototype_indices().to_vec();
+            let mut distinct = protos.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            prop_assert_eq!(distinct.len(), protos.len());
+            let problem = Problem { y: &y, v: vec![1.0; n], transfer, margin: 0.05 };
+            let state = State::new(&source, &problem, protos.clone()).unwrap();
+            prop_assert!(protos.iter().zip(model.prototype_labels()).all(|(&q, &l)| y[q] == l));
+            prop_assert_eq!(state.cost().to_bits(), history.last().copied().unwrap_or(f64::NAN).to_bits());
+            if model.termination() == crate::Termination::Converged {
+                let lists = shortlists(&source, &problem, &state, candidates, 2 * checked);
+                let mut frame = crate::train::search::JumpFrame::new(n);
+                let mut buf = vec![0.0; n];
+                let tolerance = 1e-9 * n as f64;
+                for (k, list) in lists.iter().enumerate() {
+                    frame.prepare(&state, &problem, k);
+                    for &c in list {
+                        let exact = frame.delta_exact(&problem, &state.phi, source.column(c, &mut buf).unwrap());
+                        prop_assert!(exact >= -tolerance, "k {} c {}: ΔE {}", k, c, exact);
+                    }
+                }
+            }
+        }
+    }
+}
