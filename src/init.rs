@@ -54,9 +54,9 @@ pub(crate) fn initial_prototypes<F: Float, L, D: Dissimilarity<F> + ?Sized>(
                 pool.truncate(per_class);
                 pool
             }
-            Init::KMedoids { rounds } => k_medoids(source, members, per_class, *rounds, rng)?,
+            Init::KMedoids { rounds } => class_k_medoids(source, members, per_class, *rounds, rng)?,
             Init::NeuralGas { epochs } => neural_gas(source, members, per_class, *epochs, budget, rng)?,
-            Init::ClassMedoid | Init::Auto => k_medoids(source, members, per_class, 10, rng)?,
+            Init::ClassMedoid | Init::Auto => class_k_medoids(source, members, per_class, 10, rng)?,
             Init::Given(_) => Vec::new(),
         };
         protos.extend(chosen);
@@ -191,6 +191,27 @@ fn neural_gas<F: Float, D: Dissimilarity<F> + ?Sized>(
         chosen.push(members[best]);
     }
     Ok(chosen)
+}
+
+/// [`k_medoids`] within one class. Over vectors the class's rows are first copied
+/// into a source of their own: every column and weighted sum of the start then
+/// costs `O(n_c p)` instead of `O(n p)` (10 classes: 10× less), with the same
+/// distances bit for bit.
+fn class_k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    members: &[usize],
+    k: usize,
+    rounds: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<usize>, Error> {
+    match source.as_squared_euclidean() {
+        Some(x) if members.len() < x.rows().nrows() => {
+            let own = x.gathered(members);
+            let local: Vec<usize> = (0..members.len()).collect();
+            Ok(k_medoids(&own, &local, k, rounds, rng)?.into_iter().map(|r| members[r]).collect())
+        }
+        _ => k_medoids(source, members, k, rounds, rng),
+    }
 }
 
 /// k-medoids within one class: medoid, `D`-weighted seeding, alternating rounds.
@@ -387,5 +408,53 @@ mod tests {
         assert!(matches!(given(vec![0, 9]), Err(Error::InvalidInitialPrototype { position: 1, index: 9, .. })));
         assert!(matches!(given(vec![0, 0, 2]), Err(Error::InvalidInitialPrototype { position: 1, index: 0, .. })));
         assert!(matches!(given(vec![0, 1]), Err(Error::InvalidParameter { .. })));
+    }
+
+    /// Over vectors the start runs on a copy of each class's rows: the same
+    /// prototypes as on the whole source (which the wrapper below makes opaque).
+    #[test]
+    fn class_copies_of_vectors_give_the_same_start() {
+        struct Opaque<'a>(crate::SquaredEuclidean<'a, f64>);
+        impl Dissimilarity<f64> for Opaque<'_> {
+            fn len(&self) -> usize {
+                self.0.len()
+            }
+            fn d(&self, i: usize, j: usize) -> Result<f64, Error> {
+                self.0.d(i, j)
+            }
+            fn columns(&self, cs: &[usize], out: faer::MatMut<'_, f64>) -> Result<(), Error> {
+                self.0.columns(cs, out)
+            }
+            fn batches_columns(&self) -> bool {
+                true
+            }
+            fn weighted_sums(&self, candidates: &[usize], weights: faer::MatRef<'_, f64>, out: faer::MatMut<'_, f64>) -> Result<(), Error> {
+                self.0.weighted_sums(candidates, weights, out)
+            }
+        }
+        let mut s = 7u64;
+        let mut r = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n = 900;
+        let x = Mat::from_fn(n, 3, |_, _| r() * 10.0);
+        let labels: Vec<usize> = (0..n).map(|i| (i * 7 + (x[(i, 0)] > 5.0) as usize) % 3).collect();
+        let classes = Classes::encode(&labels);
+        let vectors = crate::SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+        let opaque = Opaque(vectors.view());
+        assert!(opaque.as_squared_euclidean().is_none() && vectors.as_squared_euclidean().is_some());
+        for seed in 0..6 {
+            for k in [1, 2, 4] {
+                let start = |d: &dyn Dissimilarity<f64>| {
+                    initial_prototypes(d, &classes, k, &Init::Auto, usize::MAX, &mut ChaCha8Rng::seed_from_u64(seed)).unwrap()
+                };
+                let a = start(&vectors);
+                assert_eq!(a, start(&opaque), "seed {seed} k {k}");
+                assert!(a.iter().enumerate().all(|(j, &q)| labels[q] == j / k), "grouped by class");
+            }
+        }
     }
 }

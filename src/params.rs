@@ -100,6 +100,19 @@ pub enum Search {
     /// Rank candidates by the first-order change (one weighted sum per prototype), then
     /// compute the exact `ΔE` of the best `checked` only. Jumps are still accepted
     /// only on an exact improvement, so the cost never rises.
+    ///
+    /// Over vectors ([`SquaredEuclidean`](crate::SquaredEuclidean), see
+    /// [`Dissimilarity::as_squared_euclidean`](crate::Dissimilarity::as_squared_euclidean))
+    /// the proposals are made a sweep at a time: every prototype's shortlist comes
+    /// from two passes over the rows (its weighted sum has a closed form), the exact
+    /// `ΔE` of all shortlists from one pass of matrix products over blocks of rows
+    /// (compute-bound: `2 n p K checked` flops), and each prototype's best
+    /// candidate is then accepted in the usual visiting order only if it still
+    /// lowers the cost *now*, computed exactly from its column (a proposal made
+    /// stale by an earlier jump of the sweep is dropped; the next sweep proposes
+    /// again). A sweep that accepts nothing retries once with `2 · checked` before
+    /// training counts as converged. Other sources propose a prototype at a time,
+    /// against the caches of the moment.
     Linearised {
         /// How many of the best-ranked candidates get the exact check (`>= 1`).
         checked: usize,

@@ -130,6 +130,14 @@ impl<F: Float> SquaredEuclidean<'_, F> {
         if d > F::zero() { d } else { F::zero() }
     }
 
+    /// The rows `objects` as a source of their own (copied; their norms taken as
+    /// they are, so every distance between them is bit for bit this source's).
+    pub(crate) fn gathered(&self, objects: &[usize]) -> SquaredEuclidean<'static, F> {
+        let x = self.rows();
+        let rows = Mat::from_fn(objects.len(), x.ncols(), |r, t| x[(objects[r], t)]);
+        SquaredEuclidean { rows: Rows::Owned(rows), norms: objects.iter().map(|&i| self.norms[i]).collect() }
+    }
+
     /// The rows' squared norms, as every distance uses them.
     pub(crate) fn norms(&self) -> &[F] {
         &self.norms
