@@ -368,7 +368,10 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         // the crate checks its values, and the cost range was checked).
         return Err(Error::NonFiniteCost { value: state.cost() });
     }
-    let mut scratch = Scratch::new(source.len(), source.batches_columns());
+    // The sweep-level path over vectors needs no per-visit frame or batch.
+    let sweep_level = matches!(p.search, Search::Linearised { .. }) && source.as_squared_euclidean().is_some();
+    let mut scratch = if sweep_level { Scratch::new(0, false) } else { Scratch::new(source.len(), source.batches_columns()) };
+    scratch.spare.resize(source.len(), F::zero());
     let mut sweeps = 0;
     if watch.stop_after(ProgressEvent::Started, restart, 0, &history) {
         return Ok(Run { protos: state.protos, history, sweeps, termination: Termination::Interrupted });
@@ -385,7 +388,7 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
                 Some(count) => accepted = count,
                 None => break 'sweeps Termination::Interrupted,
             }
-        } else if let (Search::Linearised { checked }, Some(x)) = (p.search, source.as_squared_euclidean()) {
+        } else if let (true, Search::Linearised { checked }, Some(x)) = (sweep_level, p.search, source.as_squared_euclidean()) {
             match proposal_sweep(x, problem, p, checked, &mut state, &mut scratch, &mut history, (watch, restart, sweeps))? {
                 Some(count) => accepted = count,
                 None => break 'sweeps Termination::Interrupted,
