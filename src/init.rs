@@ -204,7 +204,7 @@ fn class_k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
     rounds: usize,
     rng: &mut ChaCha8Rng,
 ) -> Result<Vec<usize>, Error> {
-    match source.as_squared_euclidean() {
+    match source.squared_euclidean() {
         Some(x) if members.len() < x.rows().nrows() => {
             let own = x.gathered(members);
             let local: Vec<usize> = (0..members.len()).collect();
@@ -445,7 +445,7 @@ mod tests {
         let classes = Classes::encode(&labels);
         let vectors = crate::SquaredEuclidean::from_ref(x.as_ref()).unwrap();
         let opaque = Opaque(vectors.view());
-        assert!(opaque.as_squared_euclidean().is_none() && vectors.as_squared_euclidean().is_some());
+        assert!(opaque.squared_euclidean().is_none() && vectors.squared_euclidean().is_some());
         for seed in 0..6 {
             for k in [1, 2, 4] {
                 let start = |d: &dyn Dissimilarity<f64>| {

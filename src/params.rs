@@ -102,7 +102,8 @@ pub enum Search {
     /// only on an exact improvement, so the cost never rises.
     ///
     /// Over vectors ([`SquaredEuclidean`](crate::SquaredEuclidean), see
-    /// [`Dissimilarity::as_squared_euclidean`](crate::Dissimilarity::as_squared_euclidean))
+    /// or a [`Subset`](crate::Subset) of them: see
+    /// [`Dissimilarity::squared_euclidean`](crate::Dissimilarity::squared_euclidean))
     /// the proposals are made a sweep at a time: every prototype's shortlist comes
     /// from two passes over the rows (its weighted sum has a closed form), the exact
     /// `ΔE` of all shortlists from one pass of matrix products over blocks of rows

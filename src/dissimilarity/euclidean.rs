@@ -228,8 +228,8 @@ impl<F: Float> Dissimilarity<F> for SquaredEuclidean<'_, F> {
         true
     }
 
-    fn as_squared_euclidean(&self) -> Option<&SquaredEuclidean<'_, F>> {
-        Some(self)
+    fn squared_euclidean(&self) -> Option<SquaredEuclidean<'_, F>> {
+        Some(self.view())
     }
 
     /// Closed form: `Σ_i A_ik ‖x_i‖² − 2 x_c · (Xᵀ A)_k + ‖x_c‖² Σ_i A_ik`.

@@ -179,13 +179,25 @@ pub trait Dissimilarity<F: Float>: Sync {
     }
 
     /// This source as the [`SquaredEuclidean`] distance between rows, if that is what
-    /// it is (itself, or a wrapper that changes nothing): the linearised search then
-    /// proposes every prototype's jumps from a few passes over the rows per sweep
-    /// instead of a few passes per prototype (see [`Search::Linearised`]). Default
-    /// `None`; a view that renumbers objects (as [`Subset`]) must keep it `None`.
+    /// it is, with the same object numbering and bit for bit the same values: the
+    /// linearised search then proposes every prototype's jumps from a few passes
+    /// over the rows per sweep instead of a few per prototype (see
+    /// [`Search::Linearised`]), and the k-medoids start works on each class's rows.
+    /// Vectors return a view of themselves; a [`Subset`] of vectors a copy of its
+    /// rows (`O(n p)`; `None` if it repeats an object, whose copies would not be at
+    /// distance 0). Default `None`.
+    ///
+    /// ```
+    /// use median_lvq::{Dissimilarity, SquaredEuclidean, Subset};
+    /// let x = SquaredEuclidean::new(faer::mat![[0.0, 0.0], [3.0, 4.0], [1.0, 0.0]])?;
+    /// let s = Subset::new(&x, vec![2, 1])?;
+    /// let rows = s.squared_euclidean().expect("a subset of vectors");
+    /// assert_eq!(rows.d(0, 1)?, s.d(0, 1)?);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
     ///
     /// [`Search::Linearised`]: crate::Search::Linearised
-    fn as_squared_euclidean(&self) -> Option<&SquaredEuclidean<'_, F>> {
+    fn squared_euclidean(&self) -> Option<SquaredEuclidean<'_, F>> {
         None
     }
 }
@@ -329,7 +341,7 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for &D {
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
         (**self).weighted_sums(candidates, weights, out)
     }
-    fn as_squared_euclidean(&self) -> Option<&SquaredEuclidean<'_, F>> {
-        (**self).as_squared_euclidean()
+    fn squared_euclidean(&self) -> Option<SquaredEuclidean<'_, F>> {
+        (**self).squared_euclidean()
     }
 }

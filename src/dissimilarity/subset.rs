@@ -134,6 +134,14 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Subset<'_, F, 
         self.parent.weighted_sums_are_cheap()
     }
 
+    /// A copy of the subset's rows when the parent is vectors and no object repeats.
+    fn squared_euclidean(&self) -> Option<super::SquaredEuclidean<'_, F>> {
+        let parent = self.parent.squared_euclidean()?;
+        let mut seen = vec![false; parent.len()];
+        let distinct = self.objects.iter().all(|&i| !std::mem::replace(&mut seen[i], true));
+        distinct.then(|| parent.gathered(&self.objects))
+    }
+
     fn columns_are_stored(&self) -> bool {
         self.parent.columns_are_stored()
     }

@@ -305,9 +305,9 @@ impl<F: Float, D: Dissimilarity<F> + ?Sized> Dissimilarity<F> for Pinned<'_, F, 
     fn weighted_sums(&self, candidates: &[usize], weights: faer::MatRef<'_, F>, out: faer::MatMut<'_, F>) -> Result<(), Error> {
         self.checked(|| self.inner.weighted_sums(candidates, weights, out))
     }
-    fn as_squared_euclidean(&self) -> Option<&crate::SquaredEuclidean<'_, F>> {
-        // Its row count is fixed, so the pinned length holds by construction.
-        self.inner.as_squared_euclidean().filter(|x| x.len() == self.n)
+    fn squared_euclidean(&self) -> Option<crate::SquaredEuclidean<'_, F>> {
+        // Its row count is fixed, so the pinned length holds for good.
+        self.inner.squared_euclidean().filter(|x| x.len() == self.n)
     }
 }
 
@@ -369,7 +369,8 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         return Err(Error::NonFiniteCost { value: state.cost() });
     }
     // The sweep-level path over vectors needs no per-visit frame or batch.
-    let sweep_level = matches!(p.search, Search::Linearised { .. }) && source.as_squared_euclidean().is_some();
+    let vectors = if matches!(p.search, Search::Linearised { .. }) { source.squared_euclidean() } else { None };
+    let sweep_level = vectors.is_some();
     let mut scratch = if sweep_level { Scratch::new(0, false) } else { Scratch::new(source.len(), source.batches_columns()) };
     scratch.spare.resize(source.len(), F::zero());
     let mut sweeps = 0;
@@ -388,7 +389,7 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
                 Some(count) => accepted = count,
                 None => break 'sweeps Termination::Interrupted,
             }
-        } else if let (true, Search::Linearised { checked }, Some(x)) = (sweep_level, p.search, source.as_squared_euclidean()) {
+        } else if let (true, Search::Linearised { checked }, Some(x)) = (sweep_level, p.search, vectors.as_ref()) {
             match proposal_sweep(x, problem, p, checked, &mut state, &mut scratch, &mut history, (watch, restart, sweeps))? {
                 Some(count) => accepted = count,
                 None => break 'sweeps Termination::Interrupted,
