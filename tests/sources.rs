@@ -285,3 +285,30 @@ fn computing_the_matrix_once_changes_nothing_but_the_work() {
     MedianLvqParams::new().prototypes_per_class(3).fit(&cached, &labels).unwrap();
     assert_eq!(cached.cache_stats().map(|(_, misses)| misses), Some(rows.len() as u64), "every column computed once");
 }
+
+/// A subset of vectors is vectors again (a copy of its rows, the same values bit for
+/// bit), so the sweep-level search trains on it exactly as on those rows; an object
+/// repeated in the subset would not be at distance 0 from its copy, so there is none.
+#[test]
+fn a_subset_of_vectors_trains_as_its_rows() {
+    let n = 3300;
+    let x = Mat::from_fn(n, 4, |i, j| ((i * (3 + j) + 7 * j) % 97) as f64 * 0.1 + (i % 7) as f64 * 0.01);
+    let vectors = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+    let objects: Vec<usize> = (0..n).rev().filter(|i| i % 3 != 1).collect();
+    let subset = Subset::new(&vectors, objects.clone()).unwrap();
+    let rows = subset.squared_euclidean().expect("vectors");
+    let mut a = vec![0.0; objects.len()];
+    let mut b = vec![0.0; objects.len()];
+    for c in [0, 1, 17, objects.len() - 1] {
+        assert_eq!(rows.column(c, &mut a).unwrap(), subset.column(c, &mut b).unwrap(), "column {c}");
+    }
+    let y: Vec<usize> = objects.iter().map(|&i| (i / 7 + (x[(i, 0)] > 5.0) as usize) % 3).collect();
+    let copy = SquaredEuclidean::new(Mat::from_fn(objects.len(), 4, |r, j| x[(objects[r], j)])).unwrap();
+    let params = MedianLvqParams::new().prototypes_per_class(2).n_init(2).seed(4);
+    let (on_subset, on_copy) = (params.fit(&subset, &y).unwrap(), params.fit(&copy, &y).unwrap());
+    assert_eq!(on_subset.search(), Search::Linearised { checked: 8 });
+    assert_eq!(on_subset.cost_history(), on_copy.cost_history());
+    let mapped: Vec<usize> = on_copy.prototype_indices().iter().map(|&r| objects[r]).collect();
+    assert_eq!(on_subset.prototype_indices(), mapped.as_slice(), "prototypes reported in the parent's numbering");
+    assert!(Subset::new(&vectors, vec![3, 5, 3]).unwrap().squared_euclidean().is_none());
+}
