@@ -459,6 +459,7 @@ fn proposal_sweep<F: Float, O: Observer<F> + ?Sized>(
     let tolerance = p.min_jump_improvement.as_f64() * problem.total_weight();
     let mut accepted = 0;
     let mut checked_now = checked;
+    let mut retried = false;
     loop {
         let proposed = proposals::propose(x, problem, state, p.candidates, checked_now);
         let chosen: Vec<(usize, usize)> = visiting_order(state).into_iter().filter_map(|k| proposed[k].map(|c| (k, c))).collect();
@@ -491,9 +492,10 @@ fn proposal_sweep<F: Float, O: Observer<F> + ?Sized>(
         // Before a sweep counts as converged, the shortlists are doubled once: the
         // exact check of more candidates finds a jump often enough to pay for it
         // (measured: issue 18 in benches/README.md).
-        if accepted > 0 || checked_now > checked {
+        if accepted > 0 || retried {
             break;
         }
+        retried = true;
         checked_now = checked.saturating_mul(2);
     }
     Ok(Some(accepted))
