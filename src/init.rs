@@ -43,6 +43,12 @@ pub(crate) fn initial_prototypes<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         return validate_given(given, classes);
     }
     let mut protos = Vec::with_capacity(per_class * classes.len());
+    // Vectors (a copy of the rows for a subset of them: made once, for all classes).
+    let vectors = match init {
+        Init::KMedoids { .. } | Init::ClassMedoid | Init::Auto => source.squared_euclidean(),
+        _ => None,
+    };
+    let vectors = vectors.as_ref();
     for members in &classes.members {
         let chosen = match init {
             Init::StratifiedRandom => {
@@ -54,9 +60,9 @@ pub(crate) fn initial_prototypes<F: Float, L, D: Dissimilarity<F> + ?Sized>(
                 pool.truncate(per_class);
                 pool
             }
-            Init::KMedoids { rounds } => class_k_medoids(source, members, per_class, *rounds, rng)?,
+            Init::KMedoids { rounds } => class_k_medoids(source, vectors, members, per_class, *rounds, rng)?,
             Init::NeuralGas { epochs } => neural_gas(source, members, per_class, *epochs, budget, rng)?,
-            Init::ClassMedoid | Init::Auto => class_k_medoids(source, members, per_class, 10, rng)?,
+            Init::ClassMedoid | Init::Auto => class_k_medoids(source, vectors, members, per_class, 10, rng)?,
             Init::Given(_) => Vec::new(),
         };
         protos.extend(chosen);
@@ -193,18 +199,20 @@ fn neural_gas<F: Float, D: Dissimilarity<F> + ?Sized>(
     Ok(chosen)
 }
 
-/// [`k_medoids`] within one class. Over vectors the class's rows are first copied
-/// into a source of their own: every column and weighted sum of the start then
-/// costs `O(n_c p)` instead of `O(n p)` (10 classes: 10× less), with the same
-/// distances bit for bit.
+/// [`k_medoids`] within one class. Over vectors (`vectors`, the source's
+/// [`squared_euclidean`](Dissimilarity::squared_euclidean)) the class's rows are
+/// first copied into a source of their own: every column and weighted sum of the
+/// start then costs `O(n_c p)` instead of `O(n p)` (10 classes: 10× less), with
+/// the same distances bit for bit.
 fn class_k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
     source: &D,
+    vectors: Option<&crate::SquaredEuclidean<'_, F>>,
     members: &[usize],
     k: usize,
     rounds: usize,
     rng: &mut ChaCha8Rng,
 ) -> Result<Vec<usize>, Error> {
-    match source.squared_euclidean() {
+    match vectors {
         Some(x) if members.len() < x.rows().nrows() => {
             let own = x.gathered(members);
             let local: Vec<usize> = (0..members.len()).collect();
