@@ -122,18 +122,24 @@ fn shortlists<F: Float>(
                 };
                 for &k in allowed {
                     let score = prod[(j, k)] + wnorm[k] + norms[c] * wsum[k];
-                    keep_best(&mut top[k], (score, c), checked);
+                    top[k].push((score, c));
                 }
             }
+            top.iter_mut().for_each(|list| best_of(list, checked));
             top
         },
     );
     let mut lists: Vec<Vec<(F, usize)>> = vec![Vec::new(); kk];
     for top in tops {
         for (list, part) in lists.iter_mut().zip(top) {
-            part.into_iter().for_each(|e| keep_best(list, e, checked));
+            list.extend(part);
+            // Bounded as it grows: at most `2 · checked` entries are ever sorted.
+            if list.len() > checked.saturating_mul(2) {
+                best_of(list, checked);
+            }
         }
     }
+    lists.iter_mut().for_each(|list| best_of(list, checked));
     lists
         .into_iter()
         .map(|l| {
@@ -144,16 +150,16 @@ fn shortlists<F: Float>(
         .collect()
 }
 
-/// Inserts `e` into `list` (sorted by score, then index; at most `len` long) if it
-/// is among the best `len`: the kept set does not depend on the insertion order.
-fn keep_best<F: Float>(list: &mut Vec<(F, usize)>, e: (F, usize), len: usize) {
-    let before = |a: &(F, usize), b: &(F, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).is_lt();
-    if list.len() == len && !list.last().is_some_and(|last| before(&e, last)) {
-        return;
+/// Keeps the `len` best of `list` (lowest score, then lowest index), sorted: the
+/// kept set depends on the entries only, not on their order. `O(m log len)`-ish
+/// for `m` entries (a selection, then a sort of the kept ones).
+fn best_of<F: Float>(list: &mut Vec<(F, usize)>, len: usize) {
+    let order = |a: &(F, usize), b: &(F, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    if list.len() > len && len > 0 {
+        list.select_nth_unstable_by(len - 1, order);
     }
-    let at = list.partition_point(|x| before(x, &e));
-    list.insert(at, e);
     list.truncate(len);
+    list.sort_unstable_by(order);
 }
 
 /// Shortlisted candidates per pass of [`shortlist_deltas`]: bounds its buffers
