@@ -133,7 +133,7 @@ fn shortlists<F: Float>(
     for top in tops {
         for (list, part) in lists.iter_mut().zip(top) {
             list.extend(part);
-            // Bounded as it grows: at most `2 · checked` entries are ever sorted.
+            // Bounded as it grows: never much more than `2 · checked` entries.
             if list.len() > checked.saturating_mul(2) {
                 best_of(list, checked);
             }
