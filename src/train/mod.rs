@@ -586,7 +586,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     // Accepted only if the cost after the jump, summed exactly as the recorded cost
     // is, lies below the cost now by more than the tolerance: the recorded history
     // then strictly decreases whatever the rounding.
-    let after = scratch.frame.cost_after(problem, &scratch.column);
+    let after = search::cost_after_jump(state, problem, k, &scratch.column, &mut scratch.spare);
     let threshold = now - p.min_jump_improvement.as_f64() * problem.total_weight();
     Ok((after < threshold).then_some((checked[best], after)))
 }
@@ -646,10 +646,9 @@ fn candidate_sweep<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?
             pos += r + 1;
             let (c, k) = (chunk[r], scored[r].unwrap_or_default());
             // Exact acceptance, as for the other searches.
-            scratch.frame.prepare(state, problem, k);
             let col = column_checked(source, c, &mut scratch.spare)?;
             scratch.column.copy_from_slice(col);
-            let after = scratch.frame.cost_after(problem, &scratch.column);
+            let after = search::cost_after_jump(state, problem, k, &scratch.column, &mut scratch.spare);
             let now = history.last().copied().unwrap_or(f64::INFINITY);
             if after < now - tolerance {
                 state.jump(problem, k, c, &scratch.column);

@@ -246,7 +246,7 @@ fn chunk_deltas<F: Float>(x: &SquaredEuclidean<'_, F>, problem: &Problem<'_, F>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::search::linear_weights;
+    use crate::train::search::{delta_exact, linear_weights};
     use crate::{Dissimilarity, Transfer};
     use proptest::prelude::*;
 
@@ -275,7 +275,6 @@ mod tests {
             let candidates = if whole { Candidates::WholeClass } else { Candidates::ReceptiveField };
             let lists = shortlists(&source, &problem, &state, candidates, checked);
             let deltas = shortlist_deltas(&source, &problem, &state, &lists);
-            let mut frame = crate::train::search::JumpFrame::new(n);
             let mut w = vec![0.0; n];
             let mut buf = vec![0.0; n];
             for (k, list) in lists.iter().enumerate() {
@@ -290,9 +289,8 @@ mod tests {
                 for &c in allowed.iter().filter(|c| !list.contains(c)) {
                     prop_assert!(worst_in <= score(c) + 1e-9 * scale, "k {}: left out {} scores {} < {}", k, c, score(c), worst_in);
                 }
-                frame.prepare(&state, &problem, k);
                 for (&c, &fast) in list.iter().zip(&deltas[k]) {
-                    let exact = frame.delta_exact(&problem, &state.phi, source.column(c, &mut buf).unwrap());
+                    let exact = delta_exact(&state, &problem, k, source.column(c, &mut buf).unwrap());
                     prop_assert!((fast - exact).abs() <= 1e-9 * (1.0 + exact.abs()), "k {} c {}: {} vs {}", k, c, fast, exact);
                 }
             }
@@ -338,13 +336,11 @@ mod tests {
             prop_assert_eq!(state.cost().to_bits(), history.last().copied().unwrap_or(f64::NAN).to_bits());
             if model.termination() == crate::Termination::Converged {
                 let lists = shortlists(&source, &problem, &state, candidates, 2 * checked);
-                let mut frame = crate::train::search::JumpFrame::new(n);
                 let mut buf = vec![0.0; n];
                 let tolerance = 1e-9 * n as f64;
                 for (k, list) in lists.iter().enumerate() {
-                    frame.prepare(&state, &problem, k);
                     for &c in list {
-                        let exact = frame.delta_exact(&problem, &state.phi, source.column(c, &mut buf).unwrap());
+                        let exact = delta_exact(&state, &problem, k, source.column(c, &mut buf).unwrap());
                         prop_assert!(exact >= -tolerance, "k {} c {}: ΔE {}", k, c, exact);
                     }
                 }

@@ -108,25 +108,6 @@ impl<F: Float> JumpFrame<F> {
         }
         self.base + acc
     }
-
-    /// The cost after the jump to the candidate with column `col`, every object's
-    /// term computed as the E-step computes it and summed as
-    /// [`State::cost`] sums: decides acceptance, so the recorded cost is exactly
-    /// this number and never rises.
-    pub fn cost_after(&self, problem: &Problem<'_, F>, col: &[F]) -> f64 {
-        let phi_of = |x: F| problem.transfer.value(x + problem.margin);
-        super::state::sum_f64(col.iter().zip(&self.cap).zip(&self.fixed).zip(&self.rest).map(|(((&x, &cap), &fixed), &[sign, v, _])| {
-            let t = if x < cap { x } else { cap };
-            let mu = if sign > F::zero() { relative_distance(t, fixed) } else { relative_distance(fixed, t) };
-            v * phi_of(mu)
-        }))
-    }
-
-    /// `ΔE` summed in `f64` (tests: against the fast passes).
-    #[cfg(test)]
-    pub fn delta_exact(&self, problem: &Problem<'_, F>, phi: &[F], col: &[F]) -> f64 {
-        self.cost_after(problem, col) - super::state::sum_f64(phi.iter().copied())
-    }
 }
 
 /// Fills the frame of prototype `k` for the objects `start..start + cap.len()`
@@ -171,7 +152,7 @@ fn prepare_objects<F: Float>(
 /// closest), the distance that stays, the sign of `μ`'s change (`+1` when `k` has
 /// its label) and whether `k` is its closest on that side.
 #[inline(always)]
-pub(super) fn frame_of<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, i: usize) -> (F, F, F, bool) {
+fn frame_of<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, i: usize) -> (F, F, F, bool) {
     if problem.y[i] == state.pclass[k] {
         let moved = state.kp[i] == k;
         (if moved { state.ep[i] } else { state.dp[i] }, state.dm[i], F::one(), moved)
@@ -181,11 +162,11 @@ pub(super) fn frame_of<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: 
     }
 }
 
-/// The cost after prototype `k` jumps to the candidate with column `col`, computed
-/// from the caches directly: the same terms as [`JumpFrame::cost_after`] after
-/// [`JumpFrame::prepare`], summed the same way, so the same number, without
-/// writing a frame. The terms are computed in parallel into `terms` (length `n`),
-/// then summed in order.
+/// The cost after prototype `k` jumps to the candidate with column `col`, every
+/// object's term computed as the E-step computes it (from the caches: no frame
+/// needed) and summed as [`State::cost`] sums: decides acceptance, so the recorded
+/// cost is exactly this number and never rises. The terms are computed in parallel
+/// into `terms` (length `n`), then summed in order.
 pub(crate) fn cost_after_jump<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, col: &[F], terms: &mut [F]) -> f64 {
     use crate::par::OBJECTS;
     let phi_of = |x: F| problem.transfer.value(x + problem.margin);
@@ -199,6 +180,13 @@ pub(crate) fn cost_after_jump<F: Float>(state: &State<F>, problem: &Problem<'_, 
         }
     });
     super::state::sum_f64(terms.iter().copied())
+}
+
+/// `ΔE` of the jump summed in `f64` (tests: against the fast passes).
+#[cfg(test)]
+pub(crate) fn delta_exact<F: Float>(state: &State<F>, problem: &Problem<'_, F>, k: usize, col: &[F]) -> f64 {
+    let mut terms = vec![F::zero(); col.len()];
+    cost_after_jump(state, problem, k, col, &mut terms) - state.cost()
 }
 
 /// The term `v Φ(μ + margin)` of an object whose changing distance becomes `t`:
@@ -320,7 +308,7 @@ mod tests {
                 frame.prepare(&state, &problem, k);
                 for c in [8 + k, n / 2 + k, n - 8 + k % 4] {
                     let col = d.column(c, &mut buf).unwrap();
-                    let exact = frame.delta_exact(&problem, &state.phi, col);
+                    let exact = delta_exact(&state, &problem, k, col);
                     let [fast] = frame.deltas(&problem, [col]);
                     assert!((fast - exact).abs() <= 1e-9 * (1.0 + exact.abs()), "k {k} c {c}: {fast} vs {exact}");
                 }
@@ -350,7 +338,7 @@ mod tests {
                 frame.prepare(&state, &problem, k);
                 for c in (4..n).step_by(7) {
                     let col = d.column(c, &mut buf).unwrap();
-                    let exact = frame.delta_exact(&problem, &state.phi, col);
+                    let exact = delta_exact(&state, &problem, k, col);
                     let [one] = frame.deltas(&problem, [col]);
                     prop_assert!((one - exact).abs() <= 1e-9 * (1.0 + exact.abs()), "k {k} c {c}: fast {one} exact {exact}");
                     let other = d.column((c + 5) % n, &mut buf2).unwrap();
