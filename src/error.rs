@@ -183,6 +183,36 @@ pub enum Error {
         /// The object (row) with that label.
         index: usize,
     },
+    /// Another rank of a distributed fit failed (its own error is reported on that
+    /// rank); every rank stops with an error instead of waiting for it.
+    #[error("rank {rank} of the distributed fit failed: {message}")]
+    OnRank {
+        /// The lowest rank that failed.
+        rank: usize,
+        /// That rank's error message.
+        message: String,
+    },
+    /// A column asked of a source that holds only some columns (a
+    /// [`ColumnShard`](crate::distributed::ColumnShard)) on another rank.
+    #[error(
+        "column {column} is held by rank {owner}, not by this rank ({rank}); a shard answers only its own columns (c mod ranks = rank)"
+    )]
+    NotOnThisRank {
+        /// The column asked for.
+        column: usize,
+        /// The rank that holds it.
+        owner: usize,
+        /// This rank.
+        rank: usize,
+    },
+    /// A file could not be read or is not in the expected format.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: String,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// A computation would need more memory than allowed or addressable.
     #[error("{what} needs {needed} bytes, over the budget of {budget} bytes; {hint}")]
     TooLarge {

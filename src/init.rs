@@ -2,6 +2,7 @@
 //! draws, or user-given indices.
 
 use crate::classes::Classes;
+use crate::distributed::Team;
 use crate::params::Init;
 use crate::{Dissimilarity, Error, Float};
 use faer::Mat;
@@ -38,6 +39,7 @@ pub(crate) fn initial_prototypes<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     init: &Init,
     budget: usize,
     rng: &mut ChaCha8Rng,
+    team: Team<'_>,
 ) -> Result<Vec<usize>, Error> {
     if let Init::Given(given) = init {
         return validate_given(given, classes);
@@ -60,9 +62,9 @@ pub(crate) fn initial_prototypes<F: Float, L, D: Dissimilarity<F> + ?Sized>(
                 pool.truncate(per_class);
                 pool
             }
-            Init::KMedoids { rounds } => class_k_medoids(source, vectors, members, per_class, *rounds, rng)?,
-            Init::NeuralGas { epochs } => neural_gas(source, members, per_class, *epochs, budget, rng)?,
-            Init::ClassMedoid | Init::Auto => class_k_medoids(source, vectors, members, per_class, 10, rng)?,
+            Init::KMedoids { rounds } => class_k_medoids(source, vectors, members, per_class, *rounds, rng, team)?,
+            Init::NeuralGas { epochs } => neural_gas(source, members, per_class, *epochs, budget, rng, team)?,
+            Init::ClassMedoid | Init::Auto => class_k_medoids(source, vectors, members, per_class, 10, rng, team)?,
             Init::Given(_) => Vec::new(),
         };
         protos.extend(chosen);
@@ -98,7 +100,7 @@ fn validate_given<L>(given: &[usize], classes: &Classes<L>) -> Result<Vec<usize>
 
 /// Medoids of the groups: the member of each group with the least summed
 /// dissimilarity to its group (ties: the lowest index), one weighted sum per group.
-fn group_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, groups: &[Vec<usize>]) -> Result<Vec<usize>, Error> {
+fn group_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, groups: &[Vec<usize>], team: Team<'_>) -> Result<Vec<usize>, Error> {
     let n = source.len();
     // One weighted sum per group, over that group's members only: a member's sum to
     // another group is never needed (K times less work than one n × K product).
@@ -110,7 +112,7 @@ fn group_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, groups: &[V
                 weights[(i, 0)] = F::one();
             }
             let mut sums = Mat::<F>::zeros(g.len(), 1);
-            let result = source.weighted_sums(g, weights.as_ref(), sums.as_mut());
+            let result = team.weighted_sums(source, g, weights.as_ref(), sums.as_mut());
             for &i in g {
                 weights[(i, 0)] = F::zero();
             }
@@ -128,6 +130,7 @@ fn neural_gas<F: Float, D: Dissimilarity<F> + ?Sized>(
     epochs: usize,
     budget: usize,
     rng: &mut ChaCha8Rng,
+    team: Team<'_>,
 ) -> Result<Vec<usize>, Error> {
     let m = members.len();
     if m.checked_mul(m).and_then(|e| e.checked_mul(8)).is_none_or(|bytes| bytes > budget) {
@@ -141,7 +144,7 @@ fn neural_gas<F: Float, D: Dissimilarity<F> + ?Sized>(
     let mut dc = Mat::<f64>::zeros(m, m);
     let mut buf = vec![F::zero(); source.len()];
     for (j, &c) in members.iter().enumerate() {
-        let col = crate::dissimilarity::column_checked(source, c, &mut buf)?;
+        let col = team.column(source, c, &mut buf)?;
         for (i, &o) in members.iter().enumerate() {
             dc[(i, j)] = col.get(o).map_or(f64::NAN, |v| v.as_f64());
         }
@@ -211,14 +214,17 @@ fn class_k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
     k: usize,
     rounds: usize,
     rng: &mut ChaCha8Rng,
+    team: Team<'_>,
 ) -> Result<Vec<usize>, Error> {
     match vectors {
+        // Every rank holds the rows: each computes the start itself.
         Some(x) if members.len() < x.rows().nrows() => {
             let own = x.gathered(members);
             let local: Vec<usize> = (0..members.len()).collect();
-            Ok(k_medoids(&own, &local, k, rounds, rng)?.into_iter().map(|r| members[r]).collect())
+            Ok(k_medoids(&own, &local, k, rounds, rng, Team::Single)?.into_iter().map(|r| members[r]).collect())
         }
-        _ => k_medoids(source, members, k, rounds, rng),
+        Some(_) => k_medoids(source, members, k, rounds, rng, Team::Single),
+        None => k_medoids(source, members, k, rounds, rng, team),
     }
 }
 
@@ -229,9 +235,10 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
     k: usize,
     rounds: usize,
     rng: &mut ChaCha8Rng,
+    team: Team<'_>,
 ) -> Result<Vec<usize>, Error> {
     let n = source.len();
-    let mut seeds = group_medoids(source, &[members.to_vec()])?;
+    let mut seeds = group_medoids(source, &[members.to_vec()], team)?;
     if k == 1 {
         return Ok(seeds);
     }
@@ -240,7 +247,7 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
     let mut nearest: Vec<f64> = vec![f64::INFINITY; members.len()];
     let mut chosen = vec![false; members.len()];
     let mut update = |seed: usize, nearest: &mut Vec<f64>| -> Result<(), Error> {
-        let col = crate::dissimilarity::column_checked(source, seed, &mut buf)?;
+        let col = team.column(source, seed, &mut buf)?;
         for (r, &i) in members.iter().enumerate() {
             let v = col.get(i).map_or(f64::INFINITY, |x| x.as_f64());
             if let Some(slot) = nearest.get_mut(r)
@@ -286,8 +293,8 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
         update(members[r], &mut nearest)?;
     }
     for _ in 0..rounds {
-        let groups = assign(source, members, &seeds)?;
-        let next = group_medoids(source, &groups)?;
+        let groups = assign(source, members, &seeds, team)?;
+        let next = group_medoids(source, &groups, team)?;
         if next == seeds {
             break;
         }
@@ -297,7 +304,12 @@ fn k_medoids<F: Float, D: Dissimilarity<F> + ?Sized>(
 }
 
 /// Splits `members` by nearest seed (ties: the lowest seed); every seed keeps itself.
-fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, members: &[usize], seeds: &[usize]) -> Result<Vec<Vec<usize>>, Error> {
+fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(
+    source: &D,
+    members: &[usize],
+    seeds: &[usize],
+    team: Team<'_>,
+) -> Result<Vec<Vec<usize>>, Error> {
     let n = source.len();
     let mut best = vec![(usize::MAX, F::infinity()); members.len()];
     let mut closer = |j: usize, col: &[F]| {
@@ -312,7 +324,7 @@ fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, members: &[usize],
         // One pass over the data for every seed's column (vectors), a few at a time.
         let mut cols = Mat::<F>::zeros(n, seeds.len().min(8));
         for (b, chunk) in seeds.chunks(8).enumerate() {
-            source.columns(chunk, cols.as_mut().subcols_mut(0, chunk.len()))?;
+            team.columns(source, chunk, cols.as_mut().subcols_mut(0, chunk.len()))?;
             for r in 0..chunk.len() {
                 let col = cols.as_ref().col(r).try_as_col_major().map(|c| c.as_slice()).unwrap_or(&[]);
                 closer(b * 8 + r, col);
@@ -321,7 +333,7 @@ fn assign<F: Float, D: Dissimilarity<F> + ?Sized>(source: &D, members: &[usize],
     } else {
         let mut buf = vec![F::zero(); n];
         for (j, &s) in seeds.iter().enumerate() {
-            closer(j, crate::dissimilarity::column_checked(source, s, &mut buf)?);
+            closer(j, team.column(source, s, &mut buf)?);
         }
     }
     let mut groups = vec![Vec::new(); seeds.len()];
@@ -352,13 +364,13 @@ mod tests {
         let d = line(&xs);
         let classes = Classes::encode(&labels);
         let mut rng = ChaCha8Rng::seed_from_u64(0);
-        let one = initial_prototypes(&d, &classes, 1, &Init::ClassMedoid, usize::MAX, &mut rng).unwrap();
+        let one = initial_prototypes(&d, &classes, 1, &Init::ClassMedoid, usize::MAX, &mut rng, Team::Single).unwrap();
         assert_eq!(one, vec![2, 7]);
-        let two = initial_prototypes(&d, &classes, 2, &Init::Auto, usize::MAX, &mut rng).unwrap();
+        let two = initial_prototypes(&d, &classes, 2, &Init::Auto, usize::MAX, &mut rng, Team::Single).unwrap();
         let mut class0 = two[..2].to_vec();
         class0.sort();
         assert_eq!(class0, vec![1, 4], "one medoid per clump");
-        let r = initial_prototypes(&d, &classes, 3, &Init::StratifiedRandom, usize::MAX, &mut rng).unwrap();
+        let r = initial_prototypes(&d, &classes, 3, &Init::StratifiedRandom, usize::MAX, &mut rng, Team::Single).unwrap();
         assert_eq!(r.len(), 6);
         assert!(r[..3].iter().all(|&i| labels[i] == 0) && r[3..].iter().all(|&i| labels[i] == 1));
     }
@@ -373,22 +385,22 @@ mod tests {
         let ng = Init::NeuralGas { epochs: 100 };
         for seed in 0..20 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let p = initial_prototypes(&d, &classes, 3, &ng, usize::MAX, &mut rng).unwrap();
+            let p = initial_prototypes(&d, &classes, 3, &ng, usize::MAX, &mut rng, Team::Single).unwrap();
             let mut class0 = p[..3].to_vec();
             class0.sort();
             // The centre of each clump, whatever the random start.
             assert_eq!(class0, vec![1, 4, 7], "seed {seed}");
             assert!(p[3..].iter().all(|&i| labels[i] == 1));
             let mut again = ChaCha8Rng::seed_from_u64(seed);
-            assert_eq!(initial_prototypes(&d, &classes, 3, &ng, usize::MAX, &mut again).unwrap(), p);
+            assert_eq!(initial_prototypes(&d, &classes, 3, &ng, usize::MAX, &mut again, Team::Single).unwrap(), p);
         }
         // One prototype per class: the class medoid.
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let one = initial_prototypes(&d, &classes, 1, &ng, usize::MAX, &mut rng).unwrap();
-        let medoid = initial_prototypes(&d, &classes, 1, &Init::ClassMedoid, usize::MAX, &mut rng).unwrap();
+        let one = initial_prototypes(&d, &classes, 1, &ng, usize::MAX, &mut rng, Team::Single).unwrap();
+        let medoid = initial_prototypes(&d, &classes, 1, &Init::ClassMedoid, usize::MAX, &mut rng, Team::Single).unwrap();
         assert_eq!(one, medoid);
         // A class matrix over the budget is an error, not an allocation.
-        let e = initial_prototypes(&d, &classes, 2, &ng, 100, &mut rng).unwrap_err();
+        let e = initial_prototypes(&d, &classes, 2, &ng, 100, &mut rng, Team::Single).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { name: "init", .. }), "{e}");
     }
 
@@ -398,7 +410,7 @@ mod tests {
         let d = line(&xs);
         let classes = Classes::encode(&[0, 0, 0, 0, 1, 1]);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let p = initial_prototypes(&d, &classes, 2, &Init::Auto, usize::MAX, &mut rng).unwrap();
+        let p = initial_prototypes(&d, &classes, 2, &Init::Auto, usize::MAX, &mut rng, Team::Single).unwrap();
         assert_eq!(p.len(), 4);
         let mut s = p.clone();
         s.sort();
@@ -411,7 +423,7 @@ mod tests {
         let classes = Classes::encode(&[0, 0, 1, 1]);
         let d = line(&[0.0, 1.0, 2.0, 3.0]);
         let mut rng = ChaCha8Rng::seed_from_u64(0);
-        let mut given = |g: Vec<usize>| initial_prototypes(&d, &classes, 1, &Init::Given(g), usize::MAX, &mut rng);
+        let mut given = |g: Vec<usize>| initial_prototypes(&d, &classes, 1, &Init::Given(g), usize::MAX, &mut rng, Team::Single);
         assert_eq!(given(vec![3, 0]).unwrap(), vec![3, 0]);
         assert!(matches!(given(vec![0, 9]), Err(Error::InvalidInitialPrototype { position: 1, index: 9, .. })));
         assert!(matches!(given(vec![0, 0, 2]), Err(Error::InvalidInitialPrototype { position: 1, index: 0, .. })));
@@ -457,7 +469,7 @@ mod tests {
         for seed in 0..6 {
             for k in [1, 2, 4] {
                 let start = |d: &dyn Dissimilarity<f64>| {
-                    initial_prototypes(d, &classes, k, &Init::Auto, usize::MAX, &mut ChaCha8Rng::seed_from_u64(seed)).unwrap()
+                    initial_prototypes(d, &classes, k, &Init::Auto, usize::MAX, &mut ChaCha8Rng::seed_from_u64(seed), Team::Single).unwrap()
                 };
                 let a = start(&vectors);
                 assert_eq!(a, start(&opaque), "seed {seed} k {k}");

@@ -32,6 +32,7 @@
 //! | `serde` | no | saving and loading models (`FORMAT_VERSION`) |
 //! | `ndarray` | no | ndarray matrices wherever a matrix is taken ([`MatrixRef`]) |
 //! | `linfa` | no | linfa's `ParamGuard`, `Fit` and `Predict` (module `linfa`) |
+//! | `mpi` | no | training over MPI, data split across ranks ([`distributed::Mpi`]; needs an MPI library and `libclang`) |
 //!
 //! From Python: the repository's `python/` directory is a package on this crate,
 //! `median_lvq.MedianGLVQ`, a scikit-learn classifier (`pip install ./python`).
@@ -64,6 +65,7 @@ mod classes;
 pub mod datasets;
 mod decision;
 pub mod dissimilarity;
+pub mod distributed;
 mod error;
 mod eval;
 mod float;

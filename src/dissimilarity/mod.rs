@@ -239,7 +239,7 @@ pub(crate) fn check_finite_entries<F: Float>(m: MatRef<'_, F>) -> Result<(), Err
     }
 }
 
-pub(crate) use matrix::first_bad;
+pub(crate) use matrix::{first_bad, stored_weighted_sums};
 
 /// Dot product of a faer column with a slice, in a fixed order.
 fn dot<F: Float>(w: faer::ColRef<'_, F>, x: &[F]) -> F {

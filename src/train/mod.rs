@@ -13,6 +13,7 @@ mod state;
 
 use crate::classes::Classes;
 use crate::dissimilarity::column_checked;
+use crate::distributed::{ColumnShard, Communicator, Local, Team};
 use crate::init::{argmin, initial_prototypes};
 use crate::model::{MedianLvq, Termination};
 use crate::observe::{Observer, Progress, ProgressEvent, Silent};
@@ -87,6 +88,55 @@ impl<F: Float> ValidParams<F> {
         labels: &[L],
         observer: &O,
     ) -> Result<MedianLvq<F, L>, Error> {
+        self.fit_distributed_observed(&Local, source, labels, observer)
+    }
+
+    /// [`fit`](Self::fit) on every rank of `comm` at once (see
+    /// [`distributed`](crate::distributed)): each rank passes the same labels and
+    /// parameters and a source of the same `n` objects that can compute the
+    /// columns its rank owns (`c mod R = rank`) — a
+    /// [`ColumnShard`](crate::distributed::ColumnShard) of a matrix, or any source
+    /// over objects every rank holds (vectors, a function). Every rank returns the
+    /// same model, bit for bit the model of a single process.
+    ///
+    /// ```
+    /// use median_lvq::distributed::{ColumnShard, Local};
+    /// use median_lvq::MedianLvqParams;
+    /// let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+    /// let m = faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).abs());
+    /// // With feature `mpi`: `let comm = Mpi::world()?` instead of `Local`.
+    /// let shard = ColumnShard::from_matrix(m.as_ref(), &Local)?;
+    /// let model = MedianLvqParams::new().check()?.fit_distributed(&Local, &shard, &["a", "a", "a", "b", "b", "b"])?;
+    /// assert_eq!(model.prototype_indices(), &[1, 4]);
+    /// # Ok::<(), median_lvq::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`fit`](Self::fit), on every rank: an error on one rank stops all of
+    /// them, the others with [`Error::OnRank`]; ranks that disagree on the number
+    /// of objects, the labels or the parameters get [`Error::InvalidParameter`].
+    pub fn fit_distributed<L: Clone + Ord, D: Dissimilarity<F> + ?Sized>(
+        &self,
+        comm: &dyn Communicator,
+        source: &D,
+        labels: &[L],
+    ) -> Result<MedianLvq<F, L>, Error> {
+        self.fit_distributed_observed(comm, source, labels, &Silent)
+    }
+
+    /// [`fit_distributed`](Self::fit_distributed) with an [`Observer`] on every
+    /// rank; training stops when the observer of any rank asks.
+    ///
+    /// # Errors
+    /// As for [`fit_distributed`](Self::fit_distributed).
+    pub fn fit_distributed_observed<L: Clone + Ord, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
+        &self,
+        comm: &dyn Communicator,
+        source: &D,
+        labels: &[L],
+        observer: &O,
+    ) -> Result<MedianLvq<F, L>, Error> {
+        let team = Team::of(comm);
         let started = Instant::now();
         // The source's length is read once and held: a source whose `len()` changes
         // during training gets an error, not a buffer of the wrong size.
@@ -103,6 +153,7 @@ impl<F: Float> ValidParams<F> {
             return Err(Error::ShapeMismatch { what: "labels (one per object of the source)", expected: n, found: labels.len() });
         }
         let classes = Classes::encode(labels);
+        same_on_every_rank(team, p, n, &classes)?;
         if classes.len() < 2 {
             return Err(Error::TooFewClasses { found: classes.len() });
         }
@@ -129,13 +180,14 @@ impl<F: Float> ValidParams<F> {
         let watch = Watch { observer, started, stop: AtomicBool::new(false) };
         // Exhaustive search reads every candidate column at every sweep of every
         // restart: a source that computes its columns computes them once here.
-        let bytes = n.checked_mul(n).and_then(|e| e.checked_mul(std::mem::size_of::<F>()));
+        // Among ranks, each computes the columns it owns.
+        let bytes = n.div_ceil(team.size()).checked_mul(n).and_then(|e| e.checked_mul(std::mem::size_of::<F>()));
         let reads_every_column = matches!(p.search, Search::Exhaustive | Search::CandidateMajor);
         if reads_every_column && !source.columns_are_stored() && bytes.is_some_and(|b| b <= p.matrix_budget) {
-            let stored = Stored::new(source)?;
-            return fit_restarts(&stored, &classes, &problem, p, &watch);
+            let stored = team.agree(Stored::new(source, comm))?;
+            return fit_restarts(&stored, &classes, &problem, p, &watch, team);
         }
-        fit_restarts(source, &classes, &problem, p, &watch)
+        fit_restarts(source, &classes, &problem, p, &watch, team)
     }
 }
 
@@ -148,24 +200,66 @@ fn fit_restarts<F: Float, L: Clone + Ord, D: Dissimilarity<F> + ?Sized, O: Obser
     problem: &Problem<'_, F>,
     p: &ValidParams<F>,
     watch: &Watch<'_, O>,
+    team: Team<'_>,
 ) -> Result<MedianLvq<F, L>, Error> {
     let n = source.len();
     let numbers = classes.numbers();
     let cost = |r: &Run| r.history.last().copied().unwrap_or(f64::INFINITY);
-    let best = par::best_of(
-        p.restarts(n),
-        |restart| -> Result<Run, Error> {
-            let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-            rng.set_stream(restart as u64);
-            let protos = initial_prototypes(source, &numbers, p.prototypes_per_class, &p.init, p.matrix_budget, &mut rng)?;
-            train(source, problem, &numbers, p, protos, watch, restart)
-        },
-        |a, b| cost(&a.1).total_cmp(&cost(&b.1)).then(a.0.cmp(&b.0)).is_lt(),
-    );
+    let better = |a: &(usize, Run), b: &(usize, Run)| cost(&a.1).total_cmp(&cost(&b.1)).then(a.0.cmp(&b.0)).is_lt();
+    let run_from = |restart: usize, team: Team<'_>| -> Result<Run, Error> {
+        let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+        rng.set_stream(restart as u64);
+        let protos = initial_prototypes(source, &numbers, p.prototypes_per_class, &p.init, p.matrix_budget, &mut rng, team)?;
+        train(source, problem, &numbers, p, protos, (watch, restart, team))
+    };
+    let best = match team {
+        // Restarts in parallel; the selection does not depend on their order.
+        Team::Single => par::best_of(p.restarts(n), |restart| run_from(restart, Team::Single), better),
+        // Among ranks every restart is collective: one after the other, the same
+        // selection.
+        Team::Ranks(_) => {
+            let mut best: Option<Result<(usize, Run), Error>> = None;
+            for restart in 0..p.restarts(n) {
+                let run = match run_from(restart, team) {
+                    Ok(run) => (restart, run),
+                    Err(e) => {
+                        best = Some(Err(e));
+                        break;
+                    }
+                };
+                if best.as_ref().is_none_or(|b| b.as_ref().is_ok_and(|b| better(&run, b))) {
+                    best = Some(Ok(run));
+                }
+            }
+            best
+        }
+    };
     let (_, run) = best.ok_or(Error::InvalidParameter { name: "n_init", value: "0".into(), expected: "at least 1 fit" })??;
     let labels_of: Vec<usize> = run.protos.iter().map(|&q| classes.y[q]).collect();
     let origins = run.protos.iter().map(|&q| source.origin(q)).collect();
     Ok(MedianLvq::new(origins, &labels_of, &classes.labels, run.history, run.sweeps, run.termination, p.search))
+}
+
+/// Ranks that disagree on what they train would wait for each other forever or
+/// train different models: the number of objects, the labels and the parameters
+/// are compared first (a digest of each).
+fn same_on_every_rank<F: Float, L>(team: Team<'_>, p: &ValidParams<F>, n: usize, classes: &Classes<L>) -> Result<(), Error> {
+    let Team::Ranks(comm) = team else { return Ok(()) };
+    let digest = |bytes: &[u8]| bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let labels: Vec<u8> = classes.y.iter().flat_map(|&c| (c as u64).to_le_bytes()).collect();
+    let mine = [n as u64, digest(&labels), digest(format!("{p:?}").as_bytes())];
+    let all = comm.all_gather_u64(&mine);
+    let what = ["the number of objects", "the labels", "the parameters"];
+    for (r, theirs) in all.chunks(3).enumerate() {
+        if let Some(k) = (0..3).find(|&k| theirs.get(k) != mine.get(k)) {
+            return Err(Error::InvalidParameter {
+                name: "distributed fit",
+                value: format!("rank {} and rank {r} differ in {}", comm.rank(), what[k]),
+                expected: "every rank passing the same number of objects, labels and parameters",
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The cost `Σ_i v_i Φ(μ_i + margin)` and every partial sum of training must stay
@@ -192,23 +286,24 @@ fn check_cost_range<F: Float>(problem: &Problem<'_, F>, p: &ValidParams<F>) -> R
 /// bit its values), standing in for it: the same origins, and the same weighted
 /// sums (the source's closed form where it has one, else column by column as
 /// the source would), so training takes exactly the path it takes on the source.
+/// Among ranks, each computes and keeps only the columns it owns.
 struct Stored<'a, F: Float, D: ?Sized> {
-    matrix: crate::Precomputed<'static, F>,
+    matrix: ColumnShard<F>,
     source: &'a D,
 }
 
 impl<'a, F: Float, D: Dissimilarity<F> + ?Sized> Stored<'a, F, D> {
-    fn new(source: &'a D) -> Result<Self, Error> {
-        let n = source.len();
-        let mut m = Mat::<F>::zeros(n, n);
-        let all: Vec<usize> = (0..n).collect();
+    fn new(source: &'a D, comm: &dyn Communicator) -> Result<Self, Error> {
         // Blocks of columns: one pass over vectors per block; within a block the
         // source parallelises as it does in training.
-        for block in all.chunks(64) {
-            let first = block.first().copied().unwrap_or(0);
-            source.columns(block, m.as_mut().subcols_mut(first, block.len()))?;
+        let matrix = ColumnShard::compute(source, comm)?;
+        // Checked as a matrix is (a user source is otherwise trusted).
+        let bad = crate::dissimilarity::first_bad(matrix.owned(), |v| !crate::error::admissible(v));
+        if let Some((row, j, v)) = bad {
+            let (rank, size) = matrix.rank_of();
+            crate::error::check_dissimilarity(row, rank + j * size, v)?;
         }
-        Ok(Self { matrix: crate::Precomputed::new(m)?, source })
+        Ok(Self { matrix, source })
     }
 }
 
@@ -332,7 +427,7 @@ struct Watch<'a, O: ?Sized> {
 
 impl<O: ?Sized> Watch<'_, O> {
     /// Reports an event; true when training must stop (asked now or by another run).
-    fn stop_after<F: Float>(&self, event: ProgressEvent, restart: usize, sweep: usize, history: &[f64]) -> bool
+    fn stop_after<F: Float>(&self, event: ProgressEvent, restart: usize, sweep: usize, history: &[f64], team: Team<'_>) -> bool
     where
         O: Observer<F>,
     {
@@ -347,7 +442,8 @@ impl<O: ?Sized> Watch<'_, O> {
         if self.observer.observe(&progress).is_break() {
             self.stop.store(true, Ordering::Relaxed);
         }
-        self.stop.load(Ordering::Relaxed)
+        // Among ranks, any rank's observer stops them all (at the same event).
+        team.any(self.stop.load(Ordering::Relaxed))
     }
 }
 
@@ -358,10 +454,9 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
     classes: &Classes<L>,
     p: &ValidParams<F>,
     protos: Vec<usize>,
-    watch: &Watch<'_, O>,
-    restart: usize,
+    (watch, restart, team): (&Watch<'_, O>, usize, Team<'_>),
 ) -> Result<Run, Error> {
-    let mut state = State::new(source, problem, protos)?;
+    let mut state = State::on_team(source, problem, protos, team)?;
     let mut history = vec![state.cost()];
     if !state.cost().is_finite() {
         // Only a source that breaks the trait's contract gets here (every source of
@@ -374,7 +469,7 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
     let mut scratch = if sweep_level { Scratch::new(0, false) } else { Scratch::new(source.len(), source.batches_columns()) };
     scratch.spare.resize(source.len(), F::zero());
     let mut sweeps = 0;
-    if watch.stop_after(ProgressEvent::Started, restart, 0, &history) {
+    if watch.stop_after(ProgressEvent::Started, restart, 0, &history, team) {
         return Ok(Run { protos: state.protos, history, sweeps, termination: Termination::Interrupted });
     }
     let termination = 'sweeps: loop {
@@ -385,12 +480,12 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
         let before = state.cost();
         let mut accepted = 0;
         if p.search == Search::CandidateMajor {
-            match candidate_sweep(source, problem, classes, p, &mut state, &mut scratch, &mut history, (watch, restart, sweeps))? {
+            match candidate_sweep(source, problem, classes, p, &mut state, &mut scratch, &mut history, (watch, restart, sweeps, team))? {
                 Some(count) => accepted = count,
                 None => break 'sweeps Termination::Interrupted,
             }
         } else if let (true, Search::Linearised { checked }, Some(x)) = (sweep_level, p.search, vectors.as_ref()) {
-            match proposal_sweep(x, problem, p, checked, &mut state, &mut scratch, &mut history, (watch, restart, sweeps))? {
+            match proposal_sweep(x, problem, p, checked, &mut state, &mut scratch, &mut history, (watch, restart, sweeps, team))? {
                 Some(count) => accepted = count,
                 None => break 'sweeps Termination::Interrupted,
             }
@@ -398,20 +493,20 @@ fn train<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?Sized>(
             for k in visiting_order(&state) {
                 // The cost now is the last recorded one (no extra pass over the objects).
                 let now = history.last().copied().unwrap_or(f64::INFINITY);
-                if let Some((c, after)) = best_jump(source, problem, classes, p, &state, &mut scratch, k, now)? {
+                if let Some((c, after)) = best_jump(source, problem, classes, p, &state, &mut scratch, k, now, team)? {
                     state.jump(problem, k, c, &scratch.column);
                     // The recorded cost is the one acceptance compared (the caches' own
                     // sum is the same number: the same terms, summed the same way).
                     debug_assert_eq!(state.cost().to_bits(), after.to_bits());
                     history.push(after);
                     accepted += 1;
-                    if watch.stop_after(ProgressEvent::Jump, restart, sweeps, &history) {
+                    if watch.stop_after(ProgressEvent::Jump, restart, sweeps, &history, team) {
                         break 'sweeps Termination::Interrupted;
                     }
                 }
             }
         }
-        let stop = watch.stop_after(ProgressEvent::Sweep, restart, sweeps, &history);
+        let stop = watch.stop_after(ProgressEvent::Sweep, restart, sweeps, &history, team);
         if accepted == 0 {
             break Termination::Converged;
         }
@@ -453,8 +548,10 @@ fn proposal_sweep<F: Float, O: Observer<F> + ?Sized>(
     state: &mut State<F>,
     scratch: &mut Scratch<F>,
     history: &mut Vec<f64>,
-    (watch, restart, sweep): (&Watch<'_, O>, usize, usize),
+    (watch, restart, sweep, team): (&Watch<'_, O>, usize, usize, Team<'_>),
 ) -> Result<Option<usize>, Error> {
+    // Every rank holds the rows (vectors): each runs the whole sweep itself, with
+    // the same result, and only the observer's decisions are shared.
     let n = state.kp.len();
     let tolerance = p.min_jump_improvement.as_f64() * problem.total_weight();
     let mut accepted = 0;
@@ -483,7 +580,7 @@ fn proposal_sweep<F: Float, O: Observer<F> + ?Sized>(
                     debug_assert_eq!(state.cost().to_bits(), after.to_bits());
                     history.push(after);
                     accepted += 1;
-                    if watch.stop_after(ProgressEvent::Jump, restart, sweep, history) {
+                    if watch.stop_after(ProgressEvent::Jump, restart, sweep, history, team) {
                         return Ok(None);
                     }
                 }
@@ -540,6 +637,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
     scratch: &mut Scratch<F>,
     k: usize,
     now: f64,
+    team: Team<'_>,
 ) -> Result<Option<(usize, f64)>, Error> {
     let n = source.len();
     let ck = state.pclass[k];
@@ -559,7 +657,7 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
         Search::Linearised { checked } => {
             linear_weights(state, problem, k, scratch.weights.col_as_slice_mut(0));
             let mut scores = Mat::<F>::zeros(cands.len(), 1);
-            source.weighted_sums(&cands, scratch.weights.as_ref(), scores.as_mut())?;
+            team.weighted_sums(source, &cands, scratch.weights.as_ref(), scores.as_mut())?;
             let mut rank: Vec<usize> = (0..cands.len()).collect();
             rank.sort_by(|&a, &b| scores[(a, 0)].total_cmp(&scores[(b, 0)]).then(a.cmp(&b)));
             rank.truncate(checked);
@@ -567,21 +665,28 @@ fn best_jump<F: Float, L, D: Dissimilarity<F> + ?Sized>(
             rank.into_iter().map(|r| cands[r]).collect()
         }
     };
-    // `ΔE` of every checked candidate; the best (first of the lowest) keeps its column.
-    let best = if scratch.batch.nrows() == n {
-        batched_best(source, problem, &checked, scratch)?
-    } else {
-        let deltas = paired_deltas(source, problem, &checked, &scratch.frame)?;
-        let best = argmin(deltas.iter().copied()).map(|b| (b, deltas[b]));
-        if let Some((b, _)) = best {
-            let col = column_checked(source, checked[b], &mut scratch.spare)?;
-            scratch.column.copy_from_slice(col);
-        }
-        best
+    // `ΔE` of every checked candidate (among ranks, each by its owner).
+    let batched = scratch.batch.nrows() == n;
+    let mut deltas_of = |own: &[usize], keep: bool| {
+        if batched { batched_deltas(source, problem, own, scratch, keep) } else { paired_deltas(source, problem, own, &scratch.frame) }
     };
-    let Some((best, delta)) = best else { return Ok(None) };
+    let deltas = match team {
+        Team::Single => deltas_of(&checked, true)?,
+        Team::Ranks(_) => {
+            let all = team.gather_owned(&checked, 1, |own| Ok(deltas_of(own, false)?.into_iter().map(|d| d.as_f64()).collect()))?;
+            all.into_iter().map(F::from_f64).collect()
+        }
+    };
+    // The best is the first of the lowest.
+    let Some(best) = argmin(deltas.iter().copied()) else { return Ok(None) };
+    let delta = deltas[best];
     if delta >= F::zero() || delta.is_nan() {
         return Ok(None);
+    }
+    // Its column: kept by a batched pass of one process, else read (or broadcast).
+    if !(batched && matches!(team, Team::Single)) {
+        let col = team.column(source, checked[best], &mut scratch.spare)?;
+        scratch.column.copy_from_slice(col);
     }
     // Accepted only if the cost after the jump, summed exactly as the recorded cost
     // is, lies below the cost now by more than the tolerance: the recorded history
@@ -607,38 +712,56 @@ fn candidate_sweep<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?
     state: &mut State<F>,
     scratch: &mut Scratch<F>,
     history: &mut Vec<f64>,
-    (watch, restart, sweep): (&Watch<'_, O>, usize, usize),
+    (watch, restart, sweep, team): (&Watch<'_, O>, usize, usize, Team<'_>),
 ) -> Result<Option<usize>, Error> {
     let n = source.len();
     let tolerance = p.min_jump_improvement.as_f64() * problem.total_weight();
     let mut accepted = 0;
     let mut columns = vec![F::zero(); n * CANDIDATE_CHUNK];
+    // Among ranks a chunk holds about `CANDIDATE_CHUNK` candidates per rank.
+    let chunk_len = CANDIDATE_CHUNK * team.size();
     for (class, members) in classes.members.iter().enumerate() {
         let mut frame = ClassFrame::new(state, problem, class);
         let mut pos = 0;
         while pos < members.len() {
-            let chunk = &members[pos..(pos + CANDIDATE_CHUNK).min(members.len())];
+            let chunk = &members[pos..(pos + chunk_len).min(members.len())];
             let (state_now, frame_now) = (&*state, &frame);
-            // One column buffer per candidate of the chunk, allocated once per sweep.
-            let tasks: Vec<(usize, &mut [F])> = chunk.iter().copied().zip(columns.chunks_mut(n.max(1))).collect();
-            let scored = par::map_vec(tasks, |(c, buf)| -> Result<Option<usize>, Error> {
-                if state_now.is_proto[c] {
-                    return Ok(None);
+            // Each candidate's best improving prototype, `CANDIDATE_CHUNK` at a time
+            // in parallel (one column buffer each, allocated once per sweep).
+            let score = |cands: &[usize], columns: &mut [F]| -> Result<Vec<Option<usize>>, Error> {
+                let mut scored = Vec::with_capacity(cands.len());
+                for group in cands.chunks(CANDIDATE_CHUNK) {
+                    let tasks: Vec<(usize, &mut [F])> = group.iter().copied().zip(columns.chunks_mut(n.max(1))).collect();
+                    let part = par::map_vec(tasks, |(c, buf)| -> Result<Option<usize>, Error> {
+                        if state_now.is_proto[c] {
+                            return Ok(None);
+                        }
+                        let mut deltas = Vec::new();
+                        frame_now.deltas(problem, column_checked(source, c, buf)?, &mut deltas);
+                        let allowed = |&(local, _): &(usize, &F)| match p.candidates {
+                            Candidates::WholeClass => true,
+                            _ => frame_now.protos[local] == state_now.kp[c],
+                        };
+                        // The first of the lowest (prototypes in ascending order).
+                        let best = deltas.iter().enumerate().filter(allowed).fold(None, |b: Option<(usize, F)>, (local, &d)| match b {
+                            Some((_, bd)) if bd <= d => b,
+                            _ => Some((local, d)),
+                        });
+                        Ok(best.filter(|&(_, d)| d < F::zero()).map(|(local, _)| frame_now.protos[local]))
+                    });
+                    scored.extend(par::first_err(part)?);
                 }
-                let mut deltas = Vec::new();
-                frame_now.deltas(problem, column_checked(source, c, buf)?, &mut deltas);
-                let allowed = |&(local, _): &(usize, &F)| match p.candidates {
-                    Candidates::WholeClass => true,
-                    _ => frame_now.protos[local] == state_now.kp[c],
-                };
-                // The first of the lowest (prototypes in ascending order).
-                let best = deltas.iter().enumerate().filter(allowed).fold(None, |b: Option<(usize, F)>, (local, &d)| match b {
-                    Some((_, bd)) if bd <= d => b,
-                    _ => Some((local, d)),
-                });
-                Ok(best.filter(|&(_, d)| d < F::zero()).map(|(local, _)| frame_now.protos[local]))
-            });
-            let scored = par::first_err(scored)?;
+                Ok(scored)
+            };
+            let scored = match team {
+                Team::Single => score(chunk, &mut columns)?,
+                Team::Ranks(_) => {
+                    // Each rank scores its own candidates of the chunk.
+                    let encode = |k: Option<usize>| k.map_or(-1.0, |k| k as f64);
+                    let all = team.gather_owned(chunk, 1, |own| Ok(score(own, &mut columns)?.into_iter().map(encode).collect()))?;
+                    all.into_iter().map(|k| (k >= 0.0).then_some(k as usize)).collect()
+                }
+            };
             let Some(r) = scored.iter().position(Option::is_some) else {
                 pos += chunk.len();
                 continue;
@@ -646,7 +769,7 @@ fn candidate_sweep<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?
             pos += r + 1;
             let (c, k) = (chunk[r], scored[r].unwrap_or_default());
             // Exact acceptance, as for the other searches.
-            let col = column_checked(source, c, &mut scratch.spare)?;
+            let col = team.column(source, c, &mut scratch.spare)?;
             scratch.column.copy_from_slice(col);
             let after = search::cost_after_jump(state, problem, k, &scratch.column, &mut scratch.spare);
             let now = history.last().copied().unwrap_or(f64::INFINITY);
@@ -655,7 +778,7 @@ fn candidate_sweep<F: Float, L, D: Dissimilarity<F> + ?Sized, O: Observer<F> + ?
                 debug_assert_eq!(state.cost().to_bits(), after.to_bits());
                 history.push(after);
                 accepted += 1;
-                if watch.stop_after(ProgressEvent::Jump, restart, sweep, history) {
+                if watch.stop_after(ProgressEvent::Jump, restart, sweep, history, team) {
                     return Ok(None);
                 }
                 frame = ClassFrame::new(state, problem, class);
@@ -696,14 +819,17 @@ fn paired_deltas<F: Float, D: Dissimilarity<F> + ?Sized>(
 }
 
 /// As [`paired_deltas`] with the columns computed [`BATCH`] at a time by
-/// [`Dissimilarity::columns`] (one pass over vectors for all of them); returns the
-/// first candidate with the lowest `ΔE` (as [`argmin`]) and copies its column.
-fn batched_best<F: Float, D: Dissimilarity<F> + ?Sized>(
+/// [`Dissimilarity::columns`] (one pass over vectors for all of them); with `keep`,
+/// the column of the first candidate with the lowest `ΔE` (as [`argmin`]) is
+/// copied to `scratch.column` on the way.
+fn batched_deltas<F: Float, D: Dissimilarity<F> + ?Sized>(
     source: &D,
     problem: &Problem<'_, F>,
     checked: &[usize],
     scratch: &mut Scratch<F>,
-) -> Result<Option<(usize, F)>, Error> {
+    keep: bool,
+) -> Result<Vec<F>, Error> {
+    let mut deltas = Vec::with_capacity(checked.len());
     let mut best: Option<(usize, F)> = None;
     for (b, chunk) in checked.chunks(BATCH).enumerate() {
         source.columns(chunk, scratch.batch.as_mut().subcols_mut(0, chunk.len()))?;
@@ -723,14 +849,15 @@ fn batched_best<F: Float, D: Dissimilarity<F> + ?Sized>(
                 best = Some((b * BATCH + r, delta));
                 winner = Some(r);
             }
+            deltas.push(delta);
         }
-        if let Some(r) = winner {
+        if let Some(r) = winner.filter(|_| keep) {
             for (slot, &v) in scratch.column.iter_mut().zip(col(r)) {
                 *slot = v;
             }
         }
     }
-    Ok(best)
+    Ok(deltas)
 }
 
 /// Seeded uniforms in `[0, 1)` (xorshift) for the training tests' random problems.
@@ -785,15 +912,15 @@ mod tests {
                 .unwrap();
             let problem = Problem { y: &classes.y, v: classes.y.iter().map(|&c| 1.0 + c as f64).collect(), transfer, margin: 0.1 };
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, usize::MAX, &mut rng).unwrap();
+            let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, usize::MAX, &mut rng, Team::Single).unwrap();
             let state = State::new(&d, &problem, protos.clone()).unwrap();
             let e0 = state.cost();
             let mut scratch = Scratch::new(n, false);
             let mut batched = Scratch::new(n, true);
             for kk in 0..protos.len() {
-                let got = best_jump(&d, &problem, &classes, &p, &state, &mut scratch, kk, e0).unwrap();
+                let got = best_jump(&d, &problem, &classes, &p, &state, &mut scratch, kk, e0, Team::Single).unwrap();
                 // Columns in batches (as for vectors) take the same jump, same column.
-                let got_batched = best_jump(&d, &problem, &classes, &p, &state, &mut batched, kk, e0).unwrap();
+                let got_batched = best_jump(&d, &problem, &classes, &p, &state, &mut batched, kk, e0, Team::Single).unwrap();
                 prop_assert_eq!(got.map(|(c, e)| (c, e.to_bits())), got_batched.map(|(c, e)| (c, e.to_bits())));
                 if got.is_some() {
                     prop_assert_eq!(&scratch.column, &batched.column);
@@ -845,7 +972,7 @@ mod tests {
             let transfer = [Transfer::Identity, Transfer::Sigmoid { beta: 2.5 }, Transfer::LogLikelihood][t as usize];
             let problem = Problem { y: &classes.y, v: classes.y.iter().map(|&c| 1.0 + c as f64).collect(), transfer, margin: 0.1 };
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, usize::MAX, &mut rng).unwrap();
+            let protos = initial_prototypes(&d, &classes, k, &Init::StratifiedRandom, usize::MAX, &mut rng, Team::Single).unwrap();
             let state = State::new(&d, &problem, protos.clone()).unwrap();
             let e0 = state.cost();
             let mut deltas = Vec::new();

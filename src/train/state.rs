@@ -1,6 +1,7 @@
 //! The E-step: per object, the closest and second-closest prototype with the same
 //! and with another label, and its term of the cost.
 
+use crate::distributed::Team;
 use crate::transfer::relative_distance;
 use crate::{Dissimilarity, Error, Float, Transfer};
 use faer::Mat;
@@ -54,14 +55,26 @@ pub(crate) struct State<F> {
 
 impl<F: Float> State<F> {
     /// Reads the prototype columns and runs the E-step.
+    #[cfg(test)]
     pub fn new<D: Dissimilarity<F> + ?Sized>(source: &D, problem: &Problem<'_, F>, protos: Vec<usize>) -> Result<Self, Error> {
+        Self::on_team(source, problem, protos, Team::Single)
+    }
+
+    /// [`new`](Self::new) among the ranks of `team`: each prototype's column comes
+    /// from its owner.
+    pub fn on_team<D: Dissimilarity<F> + ?Sized>(
+        source: &D,
+        problem: &Problem<'_, F>,
+        protos: Vec<usize>,
+        team: Team<'_>,
+    ) -> Result<Self, Error> {
         let n = source.len();
         let kk = protos.len();
         // Columns a few at a time (one pass over vectors for each batch).
         let mut pd = vec![F::zero(); n * kk];
         let mut batch = Mat::<F>::zeros(n, kk.min(8));
         for (b, chunk) in protos.chunks(8).enumerate() {
-            source.columns(chunk, batch.as_mut().subcols_mut(0, chunk.len()))?;
+            team.columns(source, chunk, batch.as_mut().subcols_mut(0, chunk.len()))?;
             for (r, col) in batch.as_ref().subcols(0, chunk.len()).col_iter().enumerate() {
                 for (i, &v) in col.iter().enumerate() {
                     pd[i * kk + b * 8 + r] = v;

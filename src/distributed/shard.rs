@@ -1,0 +1,353 @@
+//! The columns of a dissimilarity matrix that one rank owns.
+
+use super::{Communicator, owner};
+use crate::dissimilarity::{check_buffer, check_columns_shape, check_index, check_weighted_shapes};
+use crate::error::check_dissimilarity;
+use crate::{Dissimilarity, Error, Float};
+use faer::{Mat, MatMut, MatRef};
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// The columns `d(·, c)` with `c mod R = rank` of an `n × n` dissimilarity
+/// matrix: what one of `R` ranks needs to train on it
+/// ([`ValidParams::fit_distributed`](crate::ValidParams::fit_distributed)),
+/// `n × ⌈n / R⌉` values. Asked for a column it does not hold, it returns
+/// [`Error::NotOnThisRank`]. On one rank it holds the whole matrix and trains
+/// exactly as [`Precomputed`](crate::Precomputed) does.
+///
+/// ```
+/// use median_lvq::distributed::{ColumnShard, Local};
+/// use median_lvq::{Dissimilarity, MedianLvqParams, Precomputed};
+/// let x = [0.0, 1.0, 2.0, 10.0, 11.0, 12.0_f64];
+/// let m = faer::Mat::from_fn(6, 6, |i, j| (x[i] - x[j]).powi(2));
+/// let shard = ColumnShard::from_matrix(m.as_ref(), &Local)?;
+/// let labels = [0, 0, 0, 1, 1, 1];
+/// let params = MedianLvqParams::new().check()?;
+/// let model = params.fit_distributed(&Local, &shard, &labels)?;
+/// assert_eq!(model.prototype_indices(), params.fit(&Precomputed::new(m)?, &labels)?.prototype_indices());
+/// # Ok::<(), median_lvq::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ColumnShard<F> {
+    rank: usize,
+    size: usize,
+    /// Owned column `c` is column `c / size`.
+    columns: Mat<F>,
+}
+
+impl<F: Float> ColumnShard<F> {
+    /// This rank's columns of a full matrix (`d(i, j)` in row `i`, column `j`),
+    /// checked as [`Precomputed::new`](crate::Precomputed::new) checks them.
+    ///
+    /// # Errors
+    /// [`Error::NotSquare`], [`Error::Empty`], or the first bad entry among this
+    /// rank's columns ([`Error::NonFinite`], [`Error::Negative`],
+    /// [`Error::TooLargeValue`]).
+    pub fn from_matrix(m: MatRef<'_, F>, comm: &dyn Communicator) -> Result<Self, Error> {
+        if m.nrows() != m.ncols() {
+            return Err(Error::NotSquare { rows: m.nrows(), cols: m.ncols() });
+        }
+        Self::build(m.nrows(), comm, |c, col| {
+            for (i, slot) in col.iter_mut().enumerate() {
+                *slot = m[(i, c)];
+            }
+            Ok(())
+        })
+    }
+
+    /// This rank's columns of any source, computed once (by the source's own
+    /// [`columns`](Dissimilarity::columns), so bit for bit its values): each rank
+    /// computes `n²/R` dissimilarities, for example of an expensive function.
+    ///
+    /// # Errors
+    /// Any error of the source, and [`Error::Empty`] for no objects.
+    pub fn compute<D: Dissimilarity<F> + ?Sized>(source: &D, comm: &dyn Communicator) -> Result<Self, Error> {
+        let (n, rank, size) = (source.len(), comm.rank(), comm.size().max(1));
+        if n == 0 {
+            return Err(Error::Empty { what: "the dissimilarity source" });
+        }
+        let owned: Vec<usize> = (rank..n).step_by(size).collect();
+        let mut columns = Mat::<F>::zeros(n, owned.len());
+        // Blocks of columns: one pass over vectors per block.
+        for (b, block) in owned.chunks(64).enumerate() {
+            source.columns(block, columns.as_mut().subcols_mut(b * 64, block.len()))?;
+        }
+        Ok(Self { rank, size, columns })
+    }
+
+    /// This rank's columns of an `n × n` matrix in a NumPy `.npy` file (`float32`
+    /// or `float64`, little-endian, C or Fortran order), converted to `F`. Only
+    /// this rank's columns are kept: in Fortran order (columns contiguous, as
+    /// `np.asfortranarray` writes them) only they are read; in C order the rows
+    /// are streamed once and this rank's entries kept (for a symmetric matrix,
+    /// saving it transposed or in Fortran order avoids the full read).
+    ///
+    /// # Errors
+    /// [`Error::File`] for a file that cannot be read or is not such a matrix, and
+    /// the first bad entry of this rank's columns, named by its row and column.
+    pub fn read_npy(path: impl AsRef<Path>, comm: &dyn Communicator) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let fail = |message: String| Error::File { path: path.display().to_string(), message };
+        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let header = NpyHeader::read(&mut reader).map_err(fail)?;
+        let n = header.n;
+        let width = header.width();
+        let (rank, size) = (comm.rank(), comm.size().max(1));
+        let owned = n.saturating_sub(rank).div_ceil(size);
+        let bytes = n.checked_mul(owned).and_then(|e| e.checked_mul(std::mem::size_of::<F>()));
+        if bytes.is_none_or(|b| b > isize::MAX as usize) {
+            return Err(fail(format!("{n} x {owned} values of this rank's columns cannot be held; use more ranks")));
+        }
+        let mut columns = Mat::<F>::zeros(n, owned);
+        let io = |e: std::io::Error| fail(format!("{e} (the header says {n} x {n} values)"));
+        let mut raw = vec![0u8; n * width];
+        if header.fortran {
+            for (j, c) in (rank..n).step_by(size).enumerate() {
+                reader.seek(SeekFrom::Start(header.data_start + (c * n * width) as u64)).map_err(io)?;
+                reader.read_exact(&mut raw).map_err(io)?;
+                for (i, chunk) in raw.chunks_exact(width).enumerate() {
+                    let v = header.value::<F>(chunk);
+                    check_dissimilarity(i, c, v)?;
+                    columns[(i, j)] = v;
+                }
+            }
+        } else {
+            for i in 0..n {
+                reader.read_exact(&mut raw).map_err(io)?;
+                for (j, c) in (rank..n).step_by(size).enumerate() {
+                    let v = header.value::<F>(&raw[c * width..(c + 1) * width]);
+                    check_dissimilarity(i, c, v)?;
+                    columns[(i, j)] = v;
+                }
+            }
+        }
+        Ok(Self { rank, size, columns })
+    }
+
+    /// `n` columns of which this rank's are filled by `fill(c, column)`, then checked.
+    fn build(n: usize, comm: &dyn Communicator, fill: impl Fn(usize, &mut [F]) -> Result<(), Error>) -> Result<Self, Error> {
+        if n == 0 {
+            return Err(Error::Empty { what: "the matrix" });
+        }
+        let (rank, size) = (comm.rank(), comm.size().max(1));
+        let owned: Vec<usize> = (rank..n).step_by(size).collect();
+        let mut columns = Mat::<F>::zeros(n, owned.len());
+        for (j, &c) in owned.iter().enumerate() {
+            let col = columns.col_as_slice_mut(j);
+            fill(c, col)?;
+            for (i, &v) in col.iter().enumerate() {
+                check_dissimilarity(i, c, v)?;
+            }
+        }
+        Ok(Self { rank, size, columns })
+    }
+
+    /// The rank these columns belong to, and the number of ranks.
+    pub fn rank_of(&self) -> (usize, usize) {
+        (self.rank, self.size)
+    }
+
+    /// The owned columns, `n × ⌈(n − rank) / R⌉`: column `j` is `d(·, rank + j R)`.
+    pub fn owned(&self) -> MatRef<'_, F> {
+        self.columns.as_ref()
+    }
+
+    /// Where column `c` is held, or the error naming its rank.
+    fn local(&self, c: usize) -> Result<usize, Error> {
+        check_index(c, self.len())?;
+        if owner(c, self.size) == self.rank {
+            Ok(c / self.size)
+        } else {
+            Err(Error::NotOnThisRank { column: c, owner: owner(c, self.size), rank: self.rank })
+        }
+    }
+}
+
+impl<F: Float> Dissimilarity<F> for ColumnShard<F> {
+    fn len(&self) -> usize {
+        self.columns.nrows()
+    }
+
+    fn d(&self, i: usize, j: usize) -> Result<F, Error> {
+        check_index(i, self.len())?;
+        Ok(self.columns[(i, self.local(j)?)])
+    }
+
+    fn column<'a>(&'a self, c: usize, buf: &'a mut [F]) -> Result<&'a [F], Error> {
+        check_buffer(buf.len(), self.len())?;
+        Ok(self.columns.col_as_slice(self.local(c)?))
+    }
+
+    fn columns(&self, cs: &[usize], out: MatMut<'_, F>) -> Result<(), Error> {
+        check_columns_shape(self.len(), cs, &out)?;
+        let mut out = out;
+        for (r, &c) in cs.iter().enumerate() {
+            out.as_mut().col_mut(r).copy_from(self.columns.col(self.local(c)?));
+        }
+        Ok(())
+    }
+
+    fn columns_are_stored(&self) -> bool {
+        true
+    }
+
+    /// The arithmetic of [`Precomputed`](crate::Precomputed)'s weighted sums on the
+    /// held columns: bit for bit the same sums as over the whole matrix.
+    fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
+        check_weighted_shapes(self.len(), candidates, weights, &out)?;
+        let local = candidates.iter().map(|&c| self.local(c)).collect::<Result<Vec<usize>, Error>>()?;
+        crate::dissimilarity::stored_weighted_sums(self.columns.as_ref(), &local, weights, out);
+        Ok(())
+    }
+}
+
+/// What a `.npy` header says about a square float matrix.
+struct NpyHeader {
+    n: usize,
+    fortran: bool,
+    double: bool,
+    data_start: u64,
+}
+
+impl NpyHeader {
+    fn read(r: &mut impl Read) -> Result<Self, String> {
+        let not_npy = || "not a NumPy .npy file (no \\x93NUMPY magic); save the matrix with numpy.save".to_string();
+        let mut magic = [0u8; 8];
+        r.read_exact(&mut magic).map_err(|_| not_npy())?;
+        if &magic[..6] != b"\x93NUMPY" {
+            return Err(not_npy());
+        }
+        let (len, prefix) = match magic[6] {
+            1 => {
+                let mut b = [0u8; 2];
+                r.read_exact(&mut b).map_err(|e| e.to_string())?;
+                (u16::from_le_bytes(b) as usize, 10)
+            }
+            2 | 3 => {
+                let mut b = [0u8; 4];
+                r.read_exact(&mut b).map_err(|e| e.to_string())?;
+                (u32::from_le_bytes(b) as usize, 12)
+            }
+            v => return Err(format!(".npy format version {v} is not supported (1, 2 or 3)")),
+        };
+        if len > 1 << 20 {
+            return Err(format!("a .npy header of {len} bytes is not plausible"));
+        }
+        let mut text = vec![0u8; len];
+        r.read_exact(&mut text).map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&text);
+        let field = |key: &str| -> Option<String> {
+            let at = text.find(&format!("'{key}'"))? + key.len() + 2;
+            let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
+            let end = if rest.starts_with('(') { rest.find(')')? + 1 } else { rest.find([',', '}'])? };
+            Some(rest[..end].trim().trim_matches('\'').to_string())
+        };
+        let descr = field("descr").ok_or("the header has no 'descr'")?;
+        let double = match descr.as_str() {
+            "<f8" | "=f8" => true,
+            "<f4" | "=f4" => false,
+            d => return Err(format!("dtype {d:?} is not supported: save as little-endian float32 or float64 (array.astype('<f8'))")),
+        };
+        let fortran = match field("fortran_order").as_deref() {
+            Some("True") => true,
+            Some("False") => false,
+            _ => return Err("the header has no 'fortran_order'".into()),
+        };
+        let shape = field("shape").ok_or("the header has no 'shape'")?;
+        let dims: Vec<usize> = shape
+            .trim_matches(|c| c == '(' || c == ')')
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<usize>().map_err(|_| format!("shape {shape} is not a tuple of sizes")))
+            .collect::<Result<_, _>>()?;
+        match dims[..] {
+            [rows, cols] if rows == cols && rows > 0 => Ok(Self { n: rows, fortran, double, data_start: (prefix + len) as u64 }),
+            [rows, cols] => Err(format!("the matrix is {rows} x {cols}; it must be square (n x n) and not empty")),
+            _ => Err(format!("shape {shape}: expected a matrix (two dimensions)")),
+        }
+    }
+
+    fn width(&self) -> usize {
+        if self.double { 8 } else { 4 }
+    }
+
+    /// One value from its little-endian bytes (exactly `width()` of them).
+    fn value<F: Float>(&self, b: &[u8]) -> F {
+        let mut w = [0u8; 8];
+        w[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
+        if self.double { F::from_f64(f64::from_le_bytes(w)) } else { F::from_f64(f64::from(f32::from_le_bytes([w[0], w[1], w[2], w[3]]))) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distributed::Local;
+
+    /// A `.npy` file as `numpy.save` writes it (version 1.0).
+    pub(crate) fn write_npy(path: &Path, m: MatRef<'_, f64>, fortran: bool, double: bool) {
+        let n = m.nrows();
+        let descr = if double { "<f8" } else { "<f4" };
+        let mut header =
+            format!("{{'descr': '{descr}', 'fortran_order': {}, 'shape': ({n}, {}), }}", if fortran { "True" } else { "False" }, m.ncols());
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend((header.len() as u16).to_le_bytes());
+        bytes.extend(header.as_bytes());
+        let (outer, inner) = if fortran { (m.ncols(), m.nrows()) } else { (m.nrows(), m.ncols()) };
+        for a in 0..outer {
+            for b in 0..inner {
+                let v = if fortran { m[(b, a)] } else { m[(a, b)] };
+                if double {
+                    bytes.extend(v.to_le_bytes());
+                } else {
+                    bytes.extend((v as f32).to_le_bytes());
+                }
+            }
+        }
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn npy_files_in_every_layout_give_the_rank_its_columns() {
+        let n = 7;
+        // Not symmetric: a transposed read would show.
+        let m = Mat::from_fn(n, n, |i, j| if i == j { 0.0 } else { (i * 10 + j) as f64 + 0.5 });
+        let dir = std::env::temp_dir().join(format!("median-lvq-npy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (fortran, double) in [(false, true), (true, true), (false, false), (true, false)] {
+            let path = dir.join(format!("m-{fortran}-{double}.npy"));
+            write_npy(&path, m.as_ref(), fortran, double);
+            for size in 1..=3 {
+                super::super::threads::on_ranks(size, |comm| {
+                    let s = ColumnShard::<f64>::read_npy(&path, comm).unwrap();
+                    for c in 0..n {
+                        if owner(c, size) == comm.rank() {
+                            assert_eq!(s.column(c, &mut vec![0.0; n]).unwrap(), m.col_as_slice(c), "{fortran} {double} {size}");
+                        } else {
+                            assert!(matches!(s.column(c, &mut vec![0.0; n]), Err(Error::NotOnThisRank { .. })));
+                        }
+                    }
+                });
+            }
+        }
+        let bad = dir.join("bad.npy");
+        let mut neg = m.clone();
+        neg[(3, 5)] = -1.0;
+        write_npy(&bad, neg.as_ref(), true, true);
+        let e = ColumnShard::<f64>::read_npy(&bad, &Local).unwrap_err();
+        assert_eq!(e, Error::Negative { row: 3, col: 5, value: -1.0 });
+        std::fs::write(&bad, b"hello").unwrap();
+        assert!(ColumnShard::<f64>::read_npy(&bad, &Local).unwrap_err().to_string().contains("not a NumPy"));
+        write_npy(&bad, Mat::<f64>::zeros(2, 3).as_ref(), false, true);
+        assert!(ColumnShard::<f64>::read_npy(&bad, &Local).unwrap_err().to_string().contains("square"));
+        let missing = ColumnShard::<f64>::read_npy(dir.join("none.npy"), &Local).unwrap_err();
+        assert!(matches!(missing, Error::File { .. }), "{missing}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
