@@ -195,15 +195,15 @@ pub enum Error {
     /// A column asked of a source that holds only some columns (a
     /// [`ColumnShard`](crate::distributed::ColumnShard)) on another rank.
     #[error(
-        "column {column} is held by rank {owner}, not by this rank ({rank}); a shard answers only its own columns (c mod ranks = rank)"
+        "column {column} is not held here: this shard is rank {rank} of {size} and holds the columns c with c mod {size} = {rank}; build each rank's shard with the communicator of the fit"
     )]
     NotOnThisRank {
         /// The column asked for.
         column: usize,
-        /// The rank that holds it.
-        owner: usize,
-        /// This rank.
+        /// The rank the shard was built for.
         rank: usize,
+        /// The number of ranks it was built for.
+        size: usize,
     },
     /// A file could not be read or is not in the expected format.
     #[error("{path}: {message}")]

@@ -300,7 +300,158 @@ pub(crate) mod threads;
 
 #[cfg(test)]
 mod tests {
+    use super::threads::on_ranks;
     use super::*;
+    use crate::{Candidates, FunctionSource, Init, MedianLvq, MedianLvqParams, Precomputed, Search, SquaredEuclidean, Transfer};
+    use proptest::prelude::*;
+
+    /// What must be equal between fits: everything a model reports of training.
+    fn summary<F: Float>(m: &MedianLvq<F, usize>) -> (Vec<usize>, Vec<u64>, usize, crate::Termination) {
+        (m.prototype_indices().to_vec(), m.cost_history().iter().map(|c| c.to_bits()).collect(), m.sweeps(), m.termination())
+    }
+
+    fn params(k: usize, search: u8, whole: bool, init: u8, transfer: u8, restarts: usize, seed: u64) -> MedianLvqParams<f64> {
+        MedianLvqParams::new()
+            .prototypes_per_class(k)
+            .search([Search::Exhaustive, Search::Linearised { checked: 3 }, Search::CandidateMajor, Search::Auto][search as usize])
+            .candidates(if whole { Candidates::WholeClass } else { Candidates::ReceptiveField })
+            .init([Init::Auto, Init::NeuralGas { epochs: 5 }, Init::StratifiedRandom][init as usize].clone())
+            .transfer([Transfer::Identity, Transfer::Sigmoid { beta: 3.0 }, Transfer::LogLikelihood][transfer as usize])
+            .n_init(restarts)
+            .seed(seed)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// On 2 and 3 ranks (threads standing in for processes), a matrix split
+        /// into column shards, vectors and a user function held by every rank all
+        /// give bit for bit the single-process model: prototypes, cost history,
+        /// sweeps and termination, for every search, start and transfer.
+        #[test]
+        fn every_rank_count_gives_the_single_process_model(
+            (n, seed, k, search, whole, init, transfer, restarts) in
+                (12usize..70, any::<u64>(), 1usize..3, 0u8..4, any::<bool>(), 0u8..3, 0u8..3, 1usize..3)
+        ) {
+            let mut r = crate::train::uniforms(seed);
+            let classes = 2 + (seed % 3) as usize;
+            let y: Vec<usize> = (0..n).map(|i| (i * 7 + (seed as usize % 5)) % classes).collect();
+            prop_assume!((0..classes).all(|c| y.iter().filter(|&&l| l == c).count() > k));
+            let x = faer::Mat::from_fn(n, 3, |i, _| r() * 4.0 + y[i] as f64);
+            let vectors = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+            let m = faer::Mat::from_fn(n, n, |i, j| if i == j { 0.0 } else { (r() * 8.0).floor() + 1.0 });
+            let matrix = Precomputed::new(m.clone()).unwrap();
+            let rows: Vec<usize> = (0..n).collect();
+            let table = |a: &usize, b: &usize| m[(*a, *b)];
+            let p = params(k, search, whole, init, transfer, restarts, seed).check().unwrap();
+            let single = [summary(&p.fit(&matrix, &y).unwrap()), summary(&p.fit(&vectors, &y).unwrap()), summary(&p.fit(&FunctionSource::new(&rows, table), &y).unwrap())];
+            for size in [2, 3] {
+                let fits = on_ranks(size, |comm| {
+                    let shard = ColumnShard::from_matrix(m.as_ref(), comm).unwrap();
+                    [
+                        summary(&p.fit_distributed(comm, &shard, &y).unwrap()),
+                        summary(&p.fit_distributed(comm, &vectors, &y).unwrap()),
+                        summary(&p.fit_distributed(comm, &FunctionSource::new(&rows, table), &y).unwrap()),
+                    ]
+                });
+                for (rank, got) in fits.iter().enumerate() {
+                    prop_assert_eq!(got, &single, "{} ranks, rank {}", size, rank);
+                }
+            }
+        }
+    }
+
+    /// `f32` too: the shards carry `F` values exactly through `f64` messages.
+    #[test]
+    fn single_precision_shards_give_the_single_process_model() {
+        let d = crate::datasets::iris::<f32>();
+        let m = Precomputed::squared_euclidean(d.features.as_ref()).unwrap();
+        let p = MedianLvqParams::<f32>::new().prototypes_per_class(3).check().unwrap();
+        let single = summary(&p.fit(&m, &d.labels).unwrap());
+        for size in 1..=3 {
+            for got in on_ranks(size, |comm| {
+                summary(&p.fit_distributed(comm, &ColumnShard::from_matrix(m.as_ref(), comm).unwrap(), &d.labels).unwrap())
+            }) {
+                assert_eq!(got, single, "{size} ranks");
+            }
+        }
+    }
+
+    /// A source that fails on one rank stops every rank with an error (the others
+    /// name the failing rank), instead of leaving them waiting.
+    #[test]
+    fn a_failing_rank_stops_them_all_with_its_message() {
+        let items: Vec<usize> = (0..30).collect();
+        let y: Vec<usize> = (0..30).map(|i| i % 2).collect();
+        let results = on_ranks(3, |comm| {
+            let rank = comm.rank();
+            let f = move |a: &usize, b: &usize| -> Result<f64, String> {
+                if rank == 1 && *b == 13 { Err(format!("sequence {b} is unreadable")) } else { Ok(a.abs_diff(*b) as f64) }
+            };
+            MedianLvqParams::new().fit_distributed(comm, &FunctionSource::fallible(&items, f), &y)
+        });
+        let own = results[1].as_ref().unwrap_err();
+        assert!(own.to_string().contains("sequence 13 is unreadable"), "{own}");
+        for r in [0, 2] {
+            match results[r].as_ref().unwrap_err() {
+                Error::OnRank { rank: 1, message } => assert!(message.contains("sequence 13 is unreadable"), "{message}"),
+                e => panic!("rank {r}: {e}"),
+            }
+        }
+        // A shard made for 3 ranks in a job of 2 is caught the same way.
+        let m = faer::Mat::<f64>::zeros(30, 30);
+        let wrong = on_ranks(2, |comm| {
+            let shard = ColumnShard::from_matrix(m.as_ref(), &super::threads::Pretend { rank: comm.rank(), size: 3 }).unwrap();
+            MedianLvqParams::new().fit_distributed(comm, &shard, &y).map(|_| ())
+        });
+        for r in wrong {
+            assert!(matches!(r, Err(Error::NotOnThisRank { size: 3, .. } | Error::OnRank { .. })), "{r:?}");
+        }
+    }
+
+    /// Ranks given different labels or parameters refuse to train, all of them.
+    #[test]
+    fn ranks_that_disagree_refuse_to_train() {
+        let d = crate::datasets::iris::<f64>();
+        let x = SquaredEuclidean::from_ref(d.features.as_ref()).unwrap();
+        let results = on_ranks(3, |comm| {
+            let mut y = d.labels.clone();
+            if comm.rank() == 2 {
+                y.swap(0, 149);
+            }
+            MedianLvqParams::new().fit_distributed(comm, &x, &y).map(|_| ())
+        });
+        for r in results {
+            let e = r.unwrap_err();
+            assert!(e.to_string().contains("differ in the labels"), "{e}");
+        }
+        let results = on_ranks(2, |comm| MedianLvqParams::new().seed(comm.rank() as u64).fit_distributed(comm, &x, &d.labels).map(|_| ()));
+        assert!(results.iter().all(|r| r.as_ref().is_err_and(|e| e.to_string().contains("parameters"))));
+    }
+
+    /// An observer that stops on one rank stops them all at the same point: the
+    /// model of a single process whose observer stops there.
+    #[test]
+    fn one_rank_stopping_stops_all() {
+        let d = crate::datasets::wine::<f64>();
+        let x = SquaredEuclidean::from_ref(d.features.as_ref()).unwrap();
+        let p = MedianLvqParams::new().prototypes_per_class(3).search(Search::Exhaustive).n_init(1).check().unwrap();
+        let stop_at = |jumps: usize| {
+            move |e: &crate::Progress<f64>| {
+                if e.jumps >= jumps { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
+            }
+        };
+        let single = summary(&p.fit_observed(&x, &d.labels, &stop_at(2)).unwrap());
+        assert_eq!((single.1.len(), single.3), (3, crate::Termination::Interrupted));
+        let models = on_ranks(3, |comm| {
+            let never = |_: &crate::Progress<f64>| std::ops::ControlFlow::Continue(());
+            if comm.rank() == 2 {
+                summary(&p.fit_distributed_observed(comm, &x, &d.labels, &stop_at(2)).unwrap())
+            } else {
+                summary(&p.fit_distributed_observed(comm, &x, &d.labels, &never).unwrap())
+            }
+        });
+        assert!(models.iter().all(|m| m == &single), "{models:?} vs {single:?}");
+    }
 
     #[test]
     fn messages_survive_packing() {

@@ -159,7 +159,7 @@ impl<F: Float> ColumnShard<F> {
         if owner(c, self.size) == self.rank {
             Ok(c / self.size)
         } else {
-            Err(Error::NotOnThisRank { column: c, owner: owner(c, self.size), rank: self.rank })
+            Err(Error::NotOnThisRank { column: c, rank: self.rank, size: self.size })
         }
     }
 }

@@ -63,3 +63,26 @@ pub(crate) fn on_ranks<T: Send>(size: usize, f: impl Fn(&dyn Communicator) -> T 
         handles.into_iter().map(|h| h.join().expect("a rank panicked")).collect()
     })
 }
+
+/// A rank alone that claims a place among `size` ranks: builds the shard a
+/// rank of another job would hold.
+pub(crate) struct Pretend {
+    pub rank: usize,
+    pub size: usize,
+}
+
+impl Communicator for Pretend {
+    fn rank(&self) -> usize {
+        self.rank
+    }
+    fn size(&self) -> usize {
+        self.size
+    }
+    fn all_gather_f64(&self, local: &[f64]) -> Vec<f64> {
+        local.to_vec()
+    }
+    fn all_gather_u64(&self, local: &[u64]) -> Vec<u64> {
+        local.to_vec()
+    }
+    fn broadcast_f64(&self, _root: usize, _buf: &mut [f64]) {}
+}

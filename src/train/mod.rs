@@ -44,6 +44,20 @@ impl<F: Float> MedianLvqParams<F> {
     pub fn fit<L: Clone + Ord, D: Dissimilarity<F> + ?Sized>(&self, source: &D, labels: &[L]) -> Result<MedianLvq<F, L>, Error> {
         self.check()?.fit(source, labels)
     }
+
+    /// Checks the parameters, then fits on every rank; see
+    /// [`ValidParams::fit_distributed`].
+    ///
+    /// # Errors
+    /// Any error of [`check`](Self::check) or of [`ValidParams::fit_distributed`].
+    pub fn fit_distributed<L: Clone + Ord, D: Dissimilarity<F> + ?Sized>(
+        &self,
+        comm: &dyn Communicator,
+        source: &D,
+        labels: &[L],
+    ) -> Result<MedianLvq<F, L>, Error> {
+        self.check()?.fit_distributed(comm, source, labels)
+    }
 }
 
 impl<F: Float> ValidParams<F> {
@@ -862,7 +876,7 @@ fn batched_deltas<F: Float, D: Dissimilarity<F> + ?Sized>(
 
 /// Seeded uniforms in `[0, 1)` (xorshift) for the training tests' random problems.
 #[cfg(test)]
-fn uniforms(seed: u64) -> impl FnMut() -> f64 {
+pub(crate) fn uniforms(seed: u64) -> impl FnMut() -> f64 {
     let mut s = seed | 1;
     move || {
         s ^= s << 13;
