@@ -155,7 +155,10 @@ fn load<F: Float>(o: &Options, comm: &dyn Communicator) -> Result<(Vec<String>, 
     if let (Some(matrix), Some(labels)) = (&o.matrix, &o.labels) {
         let text = std::fs::read_to_string(labels).map_err(|e| file(labels, e.to_string()))?;
         let labels: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
-        let shard = ColumnShard::read_npy(matrix, comm)?;
+        let shard = ColumnShard::read_npy(matrix, comm).map_err(|e| match e {
+            Error::File { .. } => e,
+            e => file(matrix, e.to_string()),
+        })?;
         if shard.len() != labels.len() {
             return Err(file(
                 matrix,
