@@ -90,7 +90,7 @@ pub use faer;
 
 pub use decision::{Calibration, CoverageCurve, CoveragePoint, PrototypeStatistics, Temperature};
 pub use dissimilarity::{
-    Dissimilarity, Fallible, FunctionSource, KernelSource, PairFunction, Precomputed, SquaredEuclidean, Subset, kernels,
+    Dissimilarity, Fallible, FunctionSource, KernelSource, NpyFile, PairFunction, Precomputed, SquaredEuclidean, Subset, kernels,
 };
 pub use error::{Error, SourceFailure};
 pub use eval::{MAX_SPLITS, Split, Standardizer, stratified_splits};

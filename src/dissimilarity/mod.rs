@@ -10,12 +10,14 @@ mod euclidean;
 mod function;
 pub(crate) mod kernel;
 mod matrix;
+pub(crate) mod npy;
 mod subset;
 
 pub use euclidean::SquaredEuclidean;
 pub use function::{Fallible, FunctionSource, PairFunction};
 pub use kernel::{KernelSource, kernels};
 pub use matrix::Precomputed;
+pub use npy::NpyFile;
 pub use subset::Subset;
 
 use crate::{Error, Float};

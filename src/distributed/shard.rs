@@ -1,6 +1,7 @@
 //! The columns of a dissimilarity matrix that one rank owns.
 
 use super::{Communicator, owner};
+use crate::dissimilarity::npy::NpyHeader;
 use crate::dissimilarity::{check_buffer, check_columns_shape, check_index, check_weighted_shapes};
 use crate::error::check_dissimilarity;
 use crate::{Dissimilarity, Error, Float};
@@ -202,116 +203,11 @@ impl<F: Float> Dissimilarity<F> for ColumnShard<F> {
     }
 }
 
-/// What a `.npy` header says about a square float matrix.
-struct NpyHeader {
-    n: usize,
-    fortran: bool,
-    double: bool,
-    data_start: u64,
-}
-
-impl NpyHeader {
-    fn read(r: &mut impl Read) -> Result<Self, String> {
-        let not_npy = || "not a NumPy .npy file (no \\x93NUMPY magic); save the matrix with numpy.save".to_string();
-        let mut magic = [0u8; 8];
-        r.read_exact(&mut magic).map_err(|_| not_npy())?;
-        if &magic[..6] != b"\x93NUMPY" {
-            return Err(not_npy());
-        }
-        let (len, prefix) = match magic[6] {
-            1 => {
-                let mut b = [0u8; 2];
-                r.read_exact(&mut b).map_err(|e| e.to_string())?;
-                (u16::from_le_bytes(b) as usize, 10)
-            }
-            2 | 3 => {
-                let mut b = [0u8; 4];
-                r.read_exact(&mut b).map_err(|e| e.to_string())?;
-                (u32::from_le_bytes(b) as usize, 12)
-            }
-            v => return Err(format!(".npy format version {v} is not supported (1, 2 or 3)")),
-        };
-        if len > 1 << 20 {
-            return Err(format!("a .npy header of {len} bytes is not plausible"));
-        }
-        let mut text = vec![0u8; len];
-        r.read_exact(&mut text).map_err(|e| e.to_string())?;
-        let text = String::from_utf8_lossy(&text);
-        let field = |key: &str| -> Option<String> {
-            let at = text.find(&format!("'{key}'"))? + key.len() + 2;
-            let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
-            let end = if rest.starts_with('(') { rest.find(')')? + 1 } else { rest.find([',', '}'])? };
-            Some(rest[..end].trim().trim_matches('\'').to_string())
-        };
-        let descr = field("descr").ok_or("the header has no 'descr'")?;
-        let double = match descr.as_str() {
-            "<f8" | "=f8" => true,
-            "<f4" | "=f4" => false,
-            d => return Err(format!("dtype {d:?} is not supported: save as little-endian float32 or float64 (array.astype('<f8'))")),
-        };
-        let fortran = match field("fortran_order").as_deref() {
-            Some("True") => true,
-            Some("False") => false,
-            _ => return Err("the header has no 'fortran_order'".into()),
-        };
-        let shape = field("shape").ok_or("the header has no 'shape'")?;
-        let dims: Vec<usize> = shape
-            .trim_matches(|c| c == '(' || c == ')')
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<usize>().map_err(|_| format!("shape {shape} is not a tuple of sizes")))
-            .collect::<Result<_, _>>()?;
-        match dims[..] {
-            [rows, cols] if rows == cols && rows > 0 => Ok(Self { n: rows, fortran, double, data_start: (prefix + len) as u64 }),
-            [rows, cols] => Err(format!("the matrix is {rows} x {cols}; it must be square (n x n) and not empty")),
-            _ => Err(format!("shape {shape}: expected a matrix (two dimensions)")),
-        }
-    }
-
-    fn width(&self) -> usize {
-        if self.double { 8 } else { 4 }
-    }
-
-    /// One value from its little-endian bytes (exactly `width()` of them).
-    fn value<F: Float>(&self, b: &[u8]) -> F {
-        let mut w = [0u8; 8];
-        w[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
-        if self.double { F::from_f64(f64::from_le_bytes(w)) } else { F::from_f64(f64::from(f32::from_le_bytes([w[0], w[1], w[2], w[3]]))) }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dissimilarity::npy::tests::write_npy;
     use crate::distributed::Local;
-
-    /// A `.npy` file as `numpy.save` writes it (version 1.0).
-    pub(crate) fn write_npy(path: &Path, m: MatRef<'_, f64>, fortran: bool, double: bool) {
-        let n = m.nrows();
-        let descr = if double { "<f8" } else { "<f4" };
-        let mut header =
-            format!("{{'descr': '{descr}', 'fortran_order': {}, 'shape': ({n}, {}), }}", if fortran { "True" } else { "False" }, m.ncols());
-        while (10 + header.len() + 1) % 64 != 0 {
-            header.push(' ');
-        }
-        header.push('\n');
-        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-        bytes.extend((header.len() as u16).to_le_bytes());
-        bytes.extend(header.as_bytes());
-        let (outer, inner) = if fortran { (m.ncols(), m.nrows()) } else { (m.nrows(), m.ncols()) };
-        for a in 0..outer {
-            for b in 0..inner {
-                let v = if fortran { m[(b, a)] } else { m[(a, b)] };
-                if double {
-                    bytes.extend(v.to_le_bytes());
-                } else {
-                    bytes.extend((v as f32).to_le_bytes());
-                }
-            }
-        }
-        std::fs::write(path, bytes).unwrap();
-    }
 
     #[test]
     fn npy_files_in_every_layout_give_the_rank_its_columns() {
