@@ -8,7 +8,8 @@
 //!
 //! Training runs on any [`Dissimilarity`]; the cost never rises (each accepted jump
 //! is an exact improvement), results are deterministic for a seed on any thread
-//! count, and bad input gives an [`Error`], never a panic.
+//! count and any number of MPI ranks ([`distributed`]), and bad input gives an
+//! [`Error`], never a panic.
 //!
 //! ```
 //! use median_lvq::{MedianLvqParams, Precomputed, accuracy};

@@ -22,6 +22,14 @@
 //! on the same data — tested for 1, 2 and 3 ranks. Traffic per prototype visit:
 //! one number per candidate (its `ΔE`), plus `n` numbers per accepted jump.
 //!
+//! **What is not split.** The linearised search over vectors a sweep at a time
+//! ([`Search::Linearised`](crate::Search::Linearised) on a large
+//! [`SquaredEuclidean`](crate::SquaredEuclidean)) and the k-medoids start over
+//! vectors run whole on every rank (each holds the rows): the same model, but no
+//! speed-up from more ranks. Train on the shard itself: a
+//! [`Subset`](crate::Subset) of a [`ColumnShard`] would ask for columns that other
+//! ranks hold (an [`Error::NotOnThisRank`], not a wrong model).
+//!
 //! [`ValidParams::fit_distributed`]: crate::ValidParams::fit_distributed
 
 #[cfg(feature = "mpi")]
@@ -426,6 +434,10 @@ mod tests {
         }
         let results = on_ranks(2, |comm| MedianLvqParams::new().seed(comm.rank() as u64).fit_distributed(comm, &x, &d.labels).map(|_| ()));
         assert!(results.iter().all(|r| r.as_ref().is_err_and(|e| e.to_string().contains("parameters"))));
+        // A rank whose labels do not even match its source fails with the others.
+        let results =
+            on_ranks(3, |comm| MedianLvqParams::new().fit_distributed(comm, &x, &d.labels[..149 + comm.rank().min(1)]).map(|_| ()));
+        assert!(results.iter().all(|r| r.as_ref().is_err_and(|e| e.to_string().contains("differ in the labels"))), "{results:?}");
     }
 
     /// An observer that stops on one rank stops them all at the same point: the

@@ -160,14 +160,16 @@ impl<F: Float> ValidParams<F> {
         resolved.search = resolved.search.resolve(source);
         let p = &resolved;
         let n = source.len();
+        let classes = Classes::encode(labels);
+        // First, before any check that returns: a rank that stopped alone would
+        // leave the others waiting.
+        same_on_every_rank(team, p, n, &classes)?;
         if n == 0 {
             return Err(Error::Empty { what: "the dissimilarity source" });
         }
         if labels.len() != n {
             return Err(Error::ShapeMismatch { what: "labels (one per object of the source)", expected: n, found: labels.len() });
         }
-        let classes = Classes::encode(labels);
-        same_on_every_rank(team, p, n, &classes)?;
         if classes.len() < 2 {
             return Err(Error::TooFewClasses { found: classes.len() });
         }
@@ -260,6 +262,8 @@ fn fit_restarts<F: Float, L: Clone + Ord, D: Dissimilarity<F> + ?Sized, O: Obser
 fn same_on_every_rank<F: Float, L>(team: Team<'_>, p: &ValidParams<F>, n: usize, classes: &Classes<L>) -> Result<(), Error> {
     let Team::Ranks(comm) = team else { return Ok(()) };
     let digest = |bytes: &[u8]| bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    // The class of every object (their count included), so a rank whose labels
+    // are of another length differs too.
     let labels: Vec<u8> = classes.y.iter().flat_map(|&c| (c as u64).to_le_bytes()).collect();
     let mine = [n as u64, digest(&labels), digest(format!("{p:?}").as_bytes())];
     let all = comm.all_gather_u64(&mine);
