@@ -368,6 +368,38 @@ mod tests {
         }
     }
 
+    /// The linearised search over vectors a sweep at a time splits its exact pass
+    /// by candidate: with shortlists longer than one pass (256 pairs), each rank's
+    /// pairs are grouped differently from one process's, and the model is still
+    /// the same.
+    #[test]
+    fn the_sweep_level_vector_search_gives_the_single_process_model() {
+        let n = 3000;
+        let mut r = crate::train::uniforms(7);
+        let y: Vec<usize> = (0..n).map(|i| i % 3).collect();
+        let x = faer::Mat::from_fn(n, 5, |i, _| r() * 3.0 + y[i] as f64);
+        let x = SquaredEuclidean::from_ref(x.as_ref()).unwrap();
+        for (checked, f32) in [(40, false), (120, true)] {
+            let p = MedianLvqParams::new().prototypes_per_class(3).search(Search::Linearised { checked }).n_init(1).check().unwrap();
+            if f32 {
+                let x32 = faer::Mat::from_fn(n, 5, |i, t| x.rows()[(i, t)] as f32);
+                let x32 = SquaredEuclidean::from_ref(x32.as_ref()).unwrap();
+                let p =
+                    MedianLvqParams::<f32>::new().prototypes_per_class(3).search(Search::Linearised { checked }).n_init(1).check().unwrap();
+                let single = summary(&p.fit(&x32, &y).unwrap());
+                for size in [2, 3] {
+                    assert!(on_ranks(size, |comm| summary(&p.fit_distributed(comm, &x32, &y).unwrap())).iter().all(|m| m == &single));
+                }
+            } else {
+                let single = summary(&p.fit(&x, &y).unwrap());
+                assert!(single.2 >= 2, "{single:?}");
+                for size in [2, 3] {
+                    assert!(on_ranks(size, |comm| summary(&p.fit_distributed(comm, &x, &y).unwrap())).iter().all(|m| m == &single));
+                }
+            }
+        }
+    }
+
     /// `f32` too: the shards carry `F` values exactly through `f64` messages.
     #[test]
     fn single_precision_shards_give_the_single_process_model() {

@@ -1,11 +1,50 @@
 //! Ranks as threads of one process, for testing distributed training without MPI.
+//! A rank that panics makes the others panic at their next collective call (as
+//! `mpirun` ends a job whose process dies) instead of leaving them waiting.
 
 use super::Communicator;
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 struct Hub {
-    barrier: Barrier,
+    size: usize,
+    /// Ranks arrived at the barrier, its generation, and whether a rank died.
+    gate: Mutex<(usize, u64, bool)>,
+    turn: Condvar,
     slots: Mutex<Vec<Vec<f64>>>,
+}
+
+impl Hub {
+    fn wait(&self) {
+        let mut g = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+        let generation = g.1;
+        g.0 += 1;
+        if g.0 == self.size {
+            (g.0, g.1) = (0, generation + 1);
+            self.turn.notify_all();
+            return;
+        }
+        while g.1 == generation {
+            assert!(!g.2, "another rank panicked");
+            g = self.turn.wait_timeout(g, Duration::from_millis(50)).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    fn died(&self) {
+        self.gate.lock().unwrap_or_else(|e| e.into_inner()).2 = true;
+        self.turn.notify_all();
+    }
+}
+
+/// Marks the hub when its rank's thread unwinds.
+struct Watchdog(Arc<Hub>);
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.died();
+        }
+    }
 }
 
 /// One rank of a group of threads.
@@ -20,10 +59,10 @@ impl ThreadRank {
         if let Ok(mut s) = self.hub.slots.lock() {
             s[self.rank] = mine;
         }
-        self.hub.barrier.wait();
+        self.hub.wait();
         let all = self.hub.slots.lock().map(|s| s.clone()).unwrap_or_default();
         // Nobody writes again before everyone has read.
-        self.hub.barrier.wait();
+        self.hub.wait();
         all
     }
 }
@@ -33,7 +72,7 @@ impl Communicator for ThreadRank {
         self.rank
     }
     fn size(&self) -> usize {
-        self.hub.slots.lock().map(|s| s.len()).unwrap_or(1)
+        self.hub.size
     }
     fn all_gather_f64(&self, local: &[f64]) -> Vec<f64> {
         self.exchange(local.to_vec()).concat()
@@ -51,13 +90,16 @@ impl Communicator for ThreadRank {
 
 /// `f` on `size` ranks, one thread each; the results in rank order.
 pub(crate) fn on_ranks<T: Send>(size: usize, f: impl Fn(&dyn Communicator) -> T + Sync) -> Vec<T> {
-    let hub = Arc::new(Hub { barrier: Barrier::new(size), slots: Mutex::new(vec![Vec::new(); size]) });
+    let hub = Arc::new(Hub { size, gate: Mutex::new((0, 0, false)), turn: Condvar::new(), slots: Mutex::new(vec![Vec::new(); size]) });
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..size)
             .map(|rank| {
                 let comm = ThreadRank { rank, hub: hub.clone() };
                 let f = &f;
-                s.spawn(move || f(&comm))
+                s.spawn(move || {
+                    let _watch = Watchdog(comm.hub.clone());
+                    f(&comm)
+                })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("a rank panicked")).collect()

@@ -568,15 +568,15 @@ fn proposal_sweep<F: Float, O: Observer<F> + ?Sized>(
     history: &mut Vec<f64>,
     (watch, restart, sweep, team): (&Watch<'_, O>, usize, usize, Team<'_>),
 ) -> Result<Option<usize>, Error> {
-    // Every rank holds the rows (vectors): each runs the whole sweep itself, with
-    // the same result, and only the observer's decisions are shared.
+    // Every rank holds the rows (vectors): each runs the sweep itself but for the
+    // exact `ΔE` of the shortlists, split by candidate (see `proposals::propose`).
     let n = state.kp.len();
     let tolerance = p.min_jump_improvement.as_f64() * problem.total_weight();
     let mut accepted = 0;
     let mut checked_now = checked;
     let mut retried = false;
     loop {
-        let proposed = proposals::propose(x, problem, state, p.candidates, checked_now);
+        let proposed = proposals::propose(x, problem, state, p.candidates, checked_now, team)?;
         let chosen: Vec<(usize, usize)> = visiting_order(state).into_iter().filter_map(|k| proposed[k].map(|c| (k, c))).collect();
         let group = (PROPOSAL_COLUMN_BYTES / (n.max(1) * std::mem::size_of::<F>())).clamp(1, chosen.len().max(1));
         if scratch.batch.nrows() != n || scratch.batch.ncols() < group {

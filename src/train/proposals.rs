@@ -20,9 +20,10 @@
 
 use super::search::{JumpFrame, object_weights};
 use super::state::{Problem, State};
+use crate::distributed::Team;
 use crate::init::argmin;
 use crate::params::Candidates;
-use crate::{Float, SquaredEuclidean, par};
+use crate::{Error, Float, SquaredEuclidean, par};
 use faer::{Accum, Mat, Par};
 
 /// Rows per block of the passes: fixed, so that block sums (added in block order)
@@ -32,17 +33,39 @@ const ROWS: usize = 512;
 
 /// Each prototype's proposal (its best shortlisted candidate when that improves the
 /// cost at the start of the sweep, by the working-precision `ΔE`), in prototype
-/// order.
+/// order. Among ranks (each holds the rows), passes 1 and 2 run whole on every
+/// rank and pass 3 is split by candidate: each `ΔE` is computed by its owner.
 pub(super) fn propose<F: Float>(
     x: &SquaredEuclidean<'_, F>,
     problem: &Problem<'_, F>,
     state: &State<F>,
     candidates: Candidates,
     checked: usize,
-) -> Vec<Option<usize>> {
+    team: Team<'_>,
+) -> Result<Vec<Option<usize>>, Error> {
     let shortlists = shortlists(x, problem, state, candidates, checked);
-    let deltas = shortlist_deltas(x, problem, state, &shortlists);
-    shortlists.iter().zip(&deltas).map(|(list, d)| argmin(d.iter().copied()).filter(|&b| d[b] < F::zero()).map(|b| list[b])).collect()
+    let deltas = match team {
+        Team::Single => shortlist_deltas(x, problem, state, &shortlists),
+        Team::Ranks(_) => {
+            // Each owner's pairs, in the order of the shortlists.
+            let pairs: Vec<(usize, usize)> = shortlists.iter().enumerate().flat_map(|(k, l)| l.iter().map(move |&c| (k, c))).collect();
+            let cands: Vec<usize> = pairs.iter().map(|&(_, c)| c).collect();
+            let all = team.gather_owned(&cands, 1, |_| {
+                let own: Vec<(usize, usize)> = pairs.iter().copied().filter(|&(_, c)| team.owns(c)).collect();
+                Ok(own.chunks(COLUMNS).flat_map(|chunk| chunk_deltas(x, problem, state, chunk)).map(|d| d.as_f64()).collect())
+            })?;
+            let mut rest = all.as_slice();
+            shortlists
+                .iter()
+                .map(|l| {
+                    let (mine, others) = rest.split_at(l.len());
+                    rest = others;
+                    mine.iter().map(|&d| F::from_f64(d)).collect()
+                })
+                .collect()
+        }
+    };
+    Ok(shortlists.iter().zip(&deltas).map(|(list, d)| argmin(d.iter().copied()).filter(|&b| d[b] < F::zero()).map(|b| list[b])).collect())
 }
 
 /// Passes 1 and 2: every prototype's `checked` best candidates by the linearised
