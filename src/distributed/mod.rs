@@ -22,11 +22,12 @@
 //! on the same data — tested for 1, 2 and 3 ranks. Traffic per prototype visit:
 //! one number per candidate (its `ΔE`), plus `n` numbers per accepted jump.
 //!
-//! **What is not split.** The linearised search over vectors a sweep at a time
-//! ([`Search::Linearised`](crate::Search::Linearised) on a large
-//! [`SquaredEuclidean`](crate::SquaredEuclidean)) and the k-medoids start over
-//! vectors run whole on every rank (each holds the rows): the same model, but no
-//! speed-up from more ranks. Train on the shard itself: a
+//! **What is not split.** Over vectors, every rank holds the rows and runs the
+//! k-medoids start and the linearised search a sweep at a time
+//! ([`Search::Linearised`](crate::Search::Linearised) on
+//! [`SquaredEuclidean`](crate::SquaredEuclidean)) whole, except that search's
+//! exact `ΔE` of the shortlisted candidates, which is split by owner: the same
+//! model, a partial speed-up. Train on the shard itself: a
 //! [`Subset`](crate::Subset) of a [`ColumnShard`] would ask for columns that other
 //! ranks hold (an [`Error::NotOnThisRank`], not a wrong model).
 //!
