@@ -140,15 +140,18 @@ fn neural_gas<F: Float, D: Dissimilarity<F> + ?Sized>(
             expected: "classes whose n_c x n_c dissimilarities (f64) fit matrix_budget; raise the budget or use Init::KMedoids",
         });
     }
-    // The class's dissimilarities: `dc[(i, j)] = d(members[i], members[j])`.
-    let mut dc = Mat::<f64>::zeros(m, m);
-    let mut buf = vec![F::zero(); source.len()];
-    for (j, &c) in members.iter().enumerate() {
-        let col = team.column(source, c, &mut buf)?;
-        for (i, &o) in members.iter().enumerate() {
-            dc[(i, j)] = col.get(o).map_or(f64::NAN, |v| v.as_f64());
+    // The class's dissimilarities: `dc[(i, j)] = d(members[i], members[j])`; among
+    // ranks each member's column is read by its owner, which sends its `m` entries.
+    let entries = team.gather_owned(members, m, |own| {
+        let mut buf = vec![F::zero(); source.len()];
+        let mut entries = Vec::with_capacity(own.len() * m);
+        for &c in own {
+            let col = crate::dissimilarity::column_checked(source, c, &mut buf)?;
+            entries.extend(members.iter().map(|&o| col.get(o).map_or(f64::NAN, |v| v.as_f64())));
         }
-    }
+        Ok(entries)
+    })?;
+    let dc = Mat::<f64>::from_fn(m, m, |i, j| entries[j * m + i]);
     // Start: k distinct objects drawn uniformly.
     let mut pool: Vec<usize> = (0..m).collect();
     let mut alpha = Mat::<f64>::zeros(m, k);
