@@ -5,7 +5,8 @@ use crate::dissimilarity::npy::NpyHeader;
 use crate::dissimilarity::{check_buffer, check_columns_shape, check_index, check_weighted_shapes};
 use crate::error::check_dissimilarity;
 use crate::{Dissimilarity, Error, Float};
-use faer::{Mat, MatMut, MatRef};
+use faer::reborrow::ReborrowMut;
+use faer::{MatMut, MatRef};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -32,8 +33,27 @@ use std::path::Path;
 pub struct ColumnShard<F> {
     rank: usize,
     size: usize,
-    /// Owned column `c` is column `c / size`.
-    columns: Mat<F>,
+    n: usize,
+    /// Owned column `c` is column `c / size`, column-major.
+    data: Vec<F>,
+}
+
+/// `n × owned` zeros, or an error if this rank cannot hold them (an allocation
+/// failure would abort the process).
+fn zeroed<F: Float>(n: usize, owned: usize, size: usize) -> Result<Vec<F>, Error> {
+    let too_many = || Error::InvalidParameter {
+        name: "ranks",
+        value: format!("{size} rank(s): {n} x {owned} values of this rank's columns cannot be allocated"),
+        expected: "enough ranks that each rank's n x n/R values fit its memory",
+    };
+    let len = n
+        .checked_mul(owned)
+        .filter(|&l| l.checked_mul(std::mem::size_of::<F>()).is_some_and(|b| b <= isize::MAX as usize))
+        .ok_or_else(too_many)?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(len).map_err(|_| too_many())?;
+    data.resize(len, F::zero());
+    Ok(data)
 }
 
 impl<F: Float> ColumnShard<F> {
@@ -68,12 +88,13 @@ impl<F: Float> ColumnShard<F> {
             return Err(Error::Empty { what: "the dissimilarity source" });
         }
         let owned: Vec<usize> = (rank..n).step_by(size).collect();
-        let mut columns = Mat::<F>::zeros(n, owned.len());
+        let mut data = zeroed(n, owned.len(), size)?;
+        let mut columns = MatMut::from_column_major_slice_mut(&mut data, n, owned.len());
         // Blocks of columns: one pass over vectors per block.
         for (b, block) in owned.chunks(64).enumerate() {
-            source.columns(block, columns.as_mut().subcols_mut(b * 64, block.len()))?;
+            source.columns(block, columns.rb_mut().subcols_mut(b * 64, block.len()))?;
         }
-        Ok(Self { rank, size, columns })
+        Ok(Self { rank, size, n, data })
     }
 
     /// This rank's columns of an `n × n` matrix in a NumPy `.npy` file (`float32`
@@ -96,11 +117,12 @@ impl<F: Float> ColumnShard<F> {
         let width = header.width();
         let (rank, size) = (comm.rank(), comm.size().max(1));
         let owned = n.saturating_sub(rank).div_ceil(size);
-        let bytes = n.checked_mul(owned).and_then(|e| e.checked_mul(std::mem::size_of::<F>()));
-        if bytes.is_none_or(|b| b > isize::MAX as usize) {
-            return Err(fail(format!("{n} x {owned} values of this rank's columns cannot be held; use more ranks")));
+        let need = (n as u64).checked_mul(n as u64).and_then(|v| v.checked_mul(width as u64)).map(|v| v.saturating_add(header.data_start));
+        let have = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?.len();
+        if need.is_none_or(|need| have < need) {
+            return Err(fail(format!("the header says {n} x {n} values, but the file holds only {have} bytes")));
         }
-        let mut columns = Mat::<F>::zeros(n, owned);
+        let mut data = zeroed(n, owned, size)?;
         let io = |e: std::io::Error| fail(format!("{e} (the header says {n} x {n} values)"));
         let mut raw = vec![0u8; n * width];
         if header.fortran {
@@ -110,7 +132,7 @@ impl<F: Float> ColumnShard<F> {
                 for (i, chunk) in raw.chunks_exact(width).enumerate() {
                     let v = header.value::<F>(chunk);
                     check_dissimilarity(i, c, v)?;
-                    columns[(i, j)] = v;
+                    data[j * n + i] = v;
                 }
             }
         } else {
@@ -119,11 +141,11 @@ impl<F: Float> ColumnShard<F> {
                 for (j, c) in (rank..n).step_by(size).enumerate() {
                     let v = header.value::<F>(&raw[c * width..(c + 1) * width]);
                     check_dissimilarity(i, c, v)?;
-                    columns[(i, j)] = v;
+                    data[j * n + i] = v;
                 }
             }
         }
-        Ok(Self { rank, size, columns })
+        Ok(Self { rank, size, n, data })
     }
 
     /// `n` columns of which this rank's are filled by `fill(c, column)`, then checked.
@@ -133,15 +155,14 @@ impl<F: Float> ColumnShard<F> {
         }
         let (rank, size) = (comm.rank(), comm.size().max(1));
         let owned: Vec<usize> = (rank..n).step_by(size).collect();
-        let mut columns = Mat::<F>::zeros(n, owned.len());
-        for (j, &c) in owned.iter().enumerate() {
-            let col = columns.col_as_slice_mut(j);
+        let mut data = zeroed(n, owned.len(), size)?;
+        for (&c, col) in owned.iter().zip(data.chunks_exact_mut(n)) {
             fill(c, col)?;
             for (i, &v) in col.iter().enumerate() {
                 check_dissimilarity(i, c, v)?;
             }
         }
-        Ok(Self { rank, size, columns })
+        Ok(Self { rank, size, n, data })
     }
 
     /// The rank these columns belong to, and the number of ranks.
@@ -151,7 +172,12 @@ impl<F: Float> ColumnShard<F> {
 
     /// The owned columns, `n × ⌈(n − rank) / R⌉`: column `j` is `d(·, rank + j R)`.
     pub fn owned(&self) -> MatRef<'_, F> {
-        self.columns.as_ref()
+        MatRef::from_column_major_slice(&self.data, self.n, self.data.len() / self.n.max(1))
+    }
+
+    fn col(&self, c: usize) -> Result<&[F], Error> {
+        let j = self.local(c)?;
+        Ok(&self.data[j * self.n..(j + 1) * self.n])
     }
 
     /// Where column `c` is held, or the error naming its rank.
@@ -167,24 +193,24 @@ impl<F: Float> ColumnShard<F> {
 
 impl<F: Float> Dissimilarity<F> for ColumnShard<F> {
     fn len(&self) -> usize {
-        self.columns.nrows()
+        self.n
     }
 
     fn d(&self, i: usize, j: usize) -> Result<F, Error> {
         check_index(i, self.len())?;
-        Ok(self.columns[(i, self.local(j)?)])
+        Ok(self.col(j)?[i])
     }
 
     fn column<'a>(&'a self, c: usize, buf: &'a mut [F]) -> Result<&'a [F], Error> {
         check_buffer(buf.len(), self.len())?;
-        Ok(self.columns.col_as_slice(self.local(c)?))
+        self.col(c)
     }
 
     fn columns(&self, cs: &[usize], out: MatMut<'_, F>) -> Result<(), Error> {
         check_columns_shape(self.len(), cs, &out)?;
         let mut out = out;
         for (r, &c) in cs.iter().enumerate() {
-            out.as_mut().col_mut(r).copy_from(self.columns.col(self.local(c)?));
+            out.as_mut().col_mut(r).iter_mut().zip(self.col(c)?).for_each(|(o, &v)| *o = v);
         }
         Ok(())
     }
@@ -198,7 +224,7 @@ impl<F: Float> Dissimilarity<F> for ColumnShard<F> {
     fn weighted_sums(&self, candidates: &[usize], weights: MatRef<'_, F>, out: MatMut<'_, F>) -> Result<(), Error> {
         check_weighted_shapes(self.len(), candidates, weights, &out)?;
         let local = candidates.iter().map(|&c| self.local(c)).collect::<Result<Vec<usize>, Error>>()?;
-        crate::dissimilarity::stored_weighted_sums(self.columns.as_ref(), &local, weights, out);
+        crate::dissimilarity::stored_weighted_sums(self.owned(), &local, weights, out);
         Ok(())
     }
 }
@@ -208,6 +234,7 @@ mod tests {
     use super::*;
     use crate::dissimilarity::npy::tests::write_npy;
     use crate::distributed::Local;
+    use faer::Mat;
 
     #[test]
     fn npy_files_in_every_layout_give_the_rank_its_columns() {
@@ -242,6 +269,18 @@ mod tests {
         assert!(ColumnShard::<f64>::read_npy(&bad, &Local).unwrap_err().to_string().contains("not a NumPy"));
         write_npy(&bad, Mat::<f64>::zeros(2, 3).as_ref(), false, true);
         assert!(ColumnShard::<f64>::read_npy(&bad, &Local).unwrap_err().to_string().contains("square"));
+        // A header promising more than the file holds is refused before allocating.
+        write_npy(&bad, m.as_ref(), true, true);
+        let bytes = std::fs::read(&bad).unwrap();
+        let mut huge = bytes[..bytes.len() - 8].to_vec();
+        std::fs::write(&bad, &huge).unwrap();
+        assert!(ColumnShard::<f64>::read_npy(&bad, &Local).unwrap_err().to_string().contains("holds only"));
+        let text = format!("{{'descr': '<f8', 'fortran_order': True, 'shape': (7777777, 7777777), }}{}\n", " ".repeat(50));
+        huge = b"\x93NUMPY\x01\x00".to_vec();
+        huge.extend((text.len() as u16).to_le_bytes());
+        huge.extend(text.bytes().chain([0u8; 64]));
+        std::fs::write(&bad, &huge).unwrap();
+        assert!(ColumnShard::<f64>::read_npy(&bad, &Local).unwrap_err().to_string().contains("holds only"));
         let missing = ColumnShard::<f64>::read_npy(dir.join("none.npy"), &Local).unwrap_err();
         assert!(matches!(missing, Error::File { .. }), "{missing}");
         std::fs::remove_dir_all(&dir).ok();
