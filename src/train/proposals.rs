@@ -44,27 +44,7 @@ pub(super) fn propose<F: Float>(
     team: Team<'_>,
 ) -> Result<Vec<Option<usize>>, Error> {
     let shortlists = shortlists(x, problem, state, candidates, checked);
-    let deltas = match team {
-        Team::Single => shortlist_deltas(x, problem, state, &shortlists),
-        Team::Ranks(_) => {
-            // Each owner's pairs, in the order of the shortlists.
-            let pairs: Vec<(usize, usize)> = shortlists.iter().enumerate().flat_map(|(k, l)| l.iter().map(move |&c| (k, c))).collect();
-            let cands: Vec<usize> = pairs.iter().map(|&(_, c)| c).collect();
-            let all = team.gather_owned(&cands, 1, |_| {
-                let own: Vec<(usize, usize)> = pairs.iter().copied().filter(|&(_, c)| team.owns(c)).collect();
-                Ok(own.chunks(COLUMNS).flat_map(|chunk| chunk_deltas(x, problem, state, chunk)).map(|d| d.as_f64()).collect())
-            })?;
-            let mut rest = all.as_slice();
-            shortlists
-                .iter()
-                .map(|l| {
-                    let (mine, others) = rest.split_at(l.len());
-                    rest = others;
-                    mine.iter().map(|&d| F::from_f64(d)).collect()
-                })
-                .collect()
-        }
-    };
+    let deltas = shortlist_deltas(x, problem, state, &shortlists, team)?;
     Ok(shortlists.iter().zip(&deltas).map(|(list, d)| argmin(d.iter().copied()).filter(|&b| d[b] < F::zero()).map(|b| list[b])).collect())
 }
 
@@ -190,27 +170,38 @@ fn best_of<F: Float>(list: &mut Vec<(F, usize)>, len: usize) {
 const COLUMNS: usize = 256;
 
 /// Pass 3: `ΔE` of every prototype's shortlisted candidates against `state`, summed
-/// over blocks of rows in block order (one pass per [`COLUMNS`] candidates).
+/// over blocks of rows in block order (one pass per [`COLUMNS`] candidates). Among
+/// ranks, each computes the pairs of the candidates it owns.
 fn shortlist_deltas<F: Float>(
     x: &SquaredEuclidean<'_, F>,
     problem: &Problem<'_, F>,
     state: &State<F>,
     shortlists: &[Vec<usize>],
-) -> Vec<Vec<F>> {
+    team: Team<'_>,
+) -> Result<Vec<Vec<F>>, Error> {
     let pairs: Vec<(usize, usize)> = shortlists.iter().enumerate().flat_map(|(k, l)| l.iter().map(move |&c| (k, c))).collect();
-    let mut total = Vec::with_capacity(pairs.len());
-    for chunk in pairs.chunks(COLUMNS) {
-        total.extend(chunk_deltas(x, problem, state, chunk));
-    }
+    let deltas_of =
+        |pairs: &[(usize, usize)]| -> Vec<F> { pairs.chunks(COLUMNS).flat_map(|chunk| chunk_deltas(x, problem, state, chunk)).collect() };
+    let total: Vec<F> = match team {
+        Team::Single => deltas_of(&pairs),
+        Team::Ranks(_) => {
+            let cands: Vec<usize> = pairs.iter().map(|&(_, c)| c).collect();
+            let all = team.gather_owned(&cands, 1, |_| {
+                let own: Vec<(usize, usize)> = pairs.iter().copied().filter(|&(_, c)| team.owns(c)).collect();
+                Ok(deltas_of(&own).into_iter().map(|d| d.as_f64()).collect())
+            })?;
+            all.into_iter().map(F::from_f64).collect()
+        }
+    };
     let mut rest = total.as_slice();
-    shortlists
+    Ok(shortlists
         .iter()
         .map(|l| {
             let (mine, others) = rest.split_at(l.len());
             rest = others;
             mine.to_vec()
         })
-        .collect()
+        .collect())
 }
 
 /// `ΔE` of each `(prototype, candidate)` pair (grouped by prototype) in one pass.
@@ -297,7 +288,7 @@ mod tests {
             let state = State::new(&source, &problem, protos).unwrap();
             let candidates = if whole { Candidates::WholeClass } else { Candidates::ReceptiveField };
             let lists = shortlists(&source, &problem, &state, candidates, checked);
-            let deltas = shortlist_deltas(&source, &problem, &state, &lists);
+            let deltas = shortlist_deltas(&source, &problem, &state, &lists, Team::Single).unwrap();
             let mut w = vec![0.0; n];
             let mut buf = vec![0.0; n];
             for (k, list) in lists.iter().enumerate() {
