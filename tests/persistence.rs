@@ -93,7 +93,7 @@ fn damaged_or_foreign_files_are_errors() {
 }
 
 proptest! {
-    // 2000 cases in `cargo test`; a long fuzz run: FUZZ_CASES=300000 cargo test --release --all-features --test persistence
+    // 2000 cases in `cargo test`; a long fuzz run: FUZZ_CASES=300000 cargo test --release --features serde,linfa --test persistence
     #![proptest_config(ProptestConfig {
         cases: std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000),
         ..ProptestConfig::default()
