@@ -77,24 +77,28 @@ impl<F: Float> ColumnShard<F> {
     }
 
     /// This rank's columns of any source, computed once (by the source's own
-    /// [`columns`](Dissimilarity::columns), so bit for bit its values): each rank
-    /// computes `n²/R` dissimilarities, for example of an expensive function.
+    /// [`columns`](Dissimilarity::columns), so bit for bit its values) and checked
+    /// as a matrix is: each rank computes `n²/R` dissimilarities, for example of an
+    /// expensive function.
     ///
     /// # Errors
-    /// Any error of the source, and [`Error::Empty`] for no objects.
+    /// Any error of the source, the first value training would not accept (named
+    /// by row and column), [`Error::Empty`] for no objects, and
+    /// [`Error::InvalidParameter`] when this rank cannot hold its columns.
     pub fn compute<D: Dissimilarity<F> + ?Sized>(source: &D, comm: &dyn Communicator) -> Result<Self, Error> {
         let (n, rank, size) = (source.len(), comm.rank(), comm.size().max(1));
         if n == 0 {
             return Err(Error::Empty { what: "the dissimilarity source" });
         }
+        // The columns first: a rank that cannot hold them gets the error.
+        let mut data = zeroed(n, n.saturating_sub(rank).div_ceil(size), size)?;
         let owned: Vec<usize> = (rank..n).step_by(size).collect();
-        let mut data = zeroed(n, owned.len(), size)?;
         let mut columns = MatMut::from_column_major_slice_mut(&mut data, n, owned.len());
         // Blocks of columns: one pass over vectors per block.
         for (b, block) in owned.chunks(64).enumerate() {
             source.columns(block, columns.rb_mut().subcols_mut(b * 64, block.len()))?;
         }
-        Ok(Self { rank, size, n, data })
+        Self { rank, size, n, data }.checked()
     }
 
     /// This rank's columns of an `n × n` matrix in a NumPy `.npy` file (`float32`
@@ -130,22 +134,18 @@ impl<F: Float> ColumnShard<F> {
                 reader.seek(SeekFrom::Start(header.data_start + (c * n * width) as u64)).map_err(io)?;
                 reader.read_exact(&mut raw).map_err(io)?;
                 for (i, chunk) in raw.chunks_exact(width).enumerate() {
-                    let v = header.value::<F>(chunk);
-                    check_dissimilarity(i, c, v)?;
-                    data[j * n + i] = v;
+                    data[j * n + i] = header.value::<F>(chunk);
                 }
             }
         } else {
             for i in 0..n {
                 reader.read_exact(&mut raw).map_err(io)?;
                 for (j, c) in (rank..n).step_by(size).enumerate() {
-                    let v = header.value::<F>(&raw[c * width..(c + 1) * width]);
-                    check_dissimilarity(i, c, v)?;
-                    data[j * n + i] = v;
+                    data[j * n + i] = header.value::<F>(&raw[c * width..(c + 1) * width]);
                 }
             }
         }
-        Ok(Self { rank, size, n, data })
+        Self { rank, size, n, data }.checked()
     }
 
     /// `n` columns of which this rank's are filled by `fill(c, column)`, then checked.
@@ -158,16 +158,17 @@ impl<F: Float> ColumnShard<F> {
         let mut data = zeroed(n, owned.len(), size)?;
         for (&c, col) in owned.iter().zip(data.chunks_exact_mut(n)) {
             fill(c, col)?;
-            for (i, &v) in col.iter().enumerate() {
-                check_dissimilarity(i, c, v)?;
-            }
         }
-        Ok(Self { rank, size, n, data })
+        Self { rank, size, n, data }.checked()
     }
 
-    /// The rank these columns belong to, and the number of ranks.
-    pub fn rank_of(&self) -> (usize, usize) {
-        (self.rank, self.size)
+    /// Itself if every held value is one training accepts, else the error naming
+    /// the first bad one (row-major, in the matrix's own row and column).
+    fn checked(self) -> Result<Self, Error> {
+        match crate::dissimilarity::first_bad(self.owned(), |v| !crate::error::admissible(v)) {
+            Some((row, j, v)) => check_dissimilarity(row, self.rank + j * self.size, v).map(|()| self),
+            None => Ok(self),
+        }
     }
 
     /// The owned columns, `n × ⌈(n − rank) / R⌉`: column `j` is `d(·, rank + j R)`.
@@ -281,6 +282,18 @@ mod tests {
         huge.extend(text.bytes().chain([0u8; 64]));
         std::fs::write(&bad, &huge).unwrap();
         assert!(ColumnShard::<f64>::read_npy(&bad, &Local).unwrap_err().to_string().contains("holds only"));
+        // Columns no rank could hold are an error, not an allocation abort.
+        struct Huge;
+        impl Dissimilarity<f64> for Huge {
+            fn len(&self) -> usize {
+                1 << 40
+            }
+            fn d(&self, _: usize, _: usize) -> Result<f64, Error> {
+                Ok(1.0)
+            }
+        }
+        let e = ColumnShard::compute(&Huge, &crate::distributed::threads::Pretend { rank: 1, size: 4 }).unwrap_err();
+        assert!(matches!(&e, Error::InvalidParameter { name: "ranks", .. }) && e.to_string().contains("4 rank(s)"), "{e}");
         let missing = ColumnShard::<f64>::read_npy(dir.join("none.npy"), &Local).unwrap_err();
         assert!(matches!(missing, Error::File { .. }), "{missing}");
         std::fs::remove_dir_all(&dir).ok();
