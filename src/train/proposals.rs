@@ -305,7 +305,10 @@ mod tests {
                 }
                 for (&c, &fast) in list.iter().zip(&deltas[k]) {
                     let exact = delta_exact(&state, &problem, k, source.column(c, &mut buf).unwrap());
-                    prop_assert!((fast - exact).abs() <= 1e-9 * (1.0 + exact.abs()), "k {} c {}: {} vs {}", k, c, fast, exact);
+                    // Pass 3's distances are `‖x‖² + ‖c‖² − 2 x·c` (a matrix product),
+                    // which cancels for near objects: each object's term may be off by
+                    // ~1e-9, so the tolerance grows with the number of objects.
+                    prop_assert!((fast - exact).abs() <= 1e-9 * (n as f64 + exact.abs()), "k {} c {}: {} vs {}", k, c, fast, exact);
                 }
             }
         }
